@@ -1,0 +1,60 @@
+# Lamina — top-level build.
+#
+#   make            build the hypervisor, libpv, the guest kernel, test guests, unit tests
+#   make run        install missing packages, build, boot the default system in QEMU
+#   make test       install missing packages, build, run every test
+#   make debug      boot with QEMU waiting for gdb on :1234 (see docs/debugging.md)
+#   make clean      remove build/
+#
+# Each component keeps its rules in a build.mk beside its sources.
+
+BUILD      ?= build
+CC         ?= gcc
+LD         ?= ld
+OBJCOPY    ?= objcopy
+PYTHON     ?= python3
+
+# Freestanding x86-64 code (hypervisor, libpv, guests): no SSE in the kernel
+# paths, no red zone (interrupts push onto the current stack), frame pointers
+# kept so fault reports can print a backtrace.
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
+	-fno-builtin -fno-stack-protector -fno-omit-frame-pointer \
+	-mno-red-zone -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+	-fcf-protection=none -fno-common
+KERNEL_ASFLAGS := -g -D__ASSEMBLY__
+
+# Host code (unit tests) runs under ASan and UBSan.
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+
+ABI_INC := -Ipv-abi/include
+
+.PHONY: all run test debug clean deps bench
+all:
+
+include pv-abi/build.mk
+include hypervisor/build.mk
+include guest-kernel/build.mk
+include tests/build.mk
+
+# Default system: the hypervisor with the guest kernel as domain 0.
+RUN_ARGS ?=
+run: deps
+	@$(MAKE) --no-print-directory all
+	tools/run --hypervisor $(HYPERVISOR_ELF) --module "$(GUEST_KERNEL_ELF) console=hvc0" \
+		--timeout 0 $(RUN_ARGS)
+
+debug: deps
+	@$(MAKE) --no-print-directory all
+	tools/run --hypervisor $(HYPERVISOR_ELF) --module "$(GUEST_KERNEL_ELF) console=hvc0" \
+		--accel tcg --timeout 0 --gdb $(RUN_ARGS)
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	$(PYTHON) tests/run_tests.py --build $(BUILD)
+
+deps:
+	@tools/install-deps
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,185 @@
+/*
+ * Privileged instructions a PV kernel still executes, emulated as Xen does
+ * for them, and everything else refused.
+ *
+ *  #UD  forced-emulation prefix `ud2a; .ascii "xen"; cpuid`: filtered CPUID.
+ *       The prefix before anything else: #UD.
+ *  #GP  rdmsr/wrmsr of FS_BASE, GS_BASE, KERNEL_GS_BASE: like set_segment_base.
+ *       mov from CR0/CR2/CR3/CR4: the guest's view of them.
+ *       clts: fpu_taskswitch(0).
+ *       Anything else (cli, sti, hlt, lgdt, lidt, mov to CRn, other MSRs,
+ *       in/out, invlpg, wbinvd, ...): #GP delivered to the guest.
+ */
+#include <lamina/config.h>
+#include <lamina/cpuid_policy.h>
+#include <lamina/guest_access.h>
+#include <lamina/insn_decode.h>
+#include <lamina/lib.h>
+#include <lamina/mm.h>
+#include <lamina/pv.h>
+#include <pv/xen.h>
+#include <asm/cpu.h>
+#include <asm/traps.h>
+
+/* Pointer to general register n (0 = rax ... 15 = r15) in a frame. */
+static uint64_t *gpr_ptr(struct cpu_regs *r, unsigned int n)
+{
+	switch (n & 15) {
+	case 0: return &r->rax;
+	case 1: return &r->rcx;
+	case 2: return &r->rdx;
+	case 3: return &r->rbx;
+	case 4: return &r->rsp;
+	case 5: return &r->rbp;
+	case 6: return &r->rsi;
+	case 7: return &r->rdi;
+	case 8: return &r->r8;
+	case 9: return &r->r9;
+	case 10: return &r->r10;
+	case 11: return &r->r11;
+	case 12: return &r->r12;
+	case 13: return &r->r13;
+	case 14: return &r->r14;
+	default: return &r->r15;
+	}
+}
+
+static void emulate_cpuid(struct cpu_regs *regs)
+{
+	static struct pv_cpuid_params params;
+	static bool params_ready;
+	struct cpuid_regs host, out;
+	uint32_t leaf = (uint32_t)regs->rax, sub = (uint32_t)regs->rcx;
+
+	if (!params_ready) {
+		struct cpuid_regs l0, x0;
+		cpuid_count(0, 0, &l0.a, &l0.b, &l0.c, &l0.d);
+		cpuid_count(0x80000000, 0, &x0.a, &x0.b, &x0.c, &x0.d);
+		pv_cpuid_params_init(&params, &l0, &x0);
+		params.xcr0_mask = 0;   /* no XSAVE for guests yet */
+		params.osxsave = false;
+		params.fsgsbase = false;
+		params_ready = true;
+	}
+	cpuid_count(leaf, sub, &host.a, &host.b, &host.c, &host.d);
+	pv_cpuid_policy(leaf, sub, &host, &out, &params);
+	regs->rax = out.a;
+	regs->rbx = out.b;
+	regs->rcx = out.c;
+	regs->rdx = out.d;
+}
+
+/* The segment-base MSRs and their set_segment_base equivalents. */
+static bool emulate_rdmsr(struct cpu_regs *regs)
+{
+	struct vcpu *v = current;
+	uint64_t val;
+
+	switch ((uint32_t)regs->rcx) {
+	case MSR_FS_BASE:
+		val = v->fs_base;
+		break;
+	case MSR_GS_BASE:
+		val = v->kernel_mode ? v->gs_base_kernel : v->gs_base_user;
+		break;
+	case MSR_SHADOW_GS_BASE:
+		val = v->kernel_mode ? v->gs_base_user : v->gs_base_kernel;
+		break;
+	default:
+		return false;
+	}
+	regs->rax = (uint32_t)val;
+	regs->rdx = val >> 32;
+	return true;
+}
+
+static bool emulate_wrmsr(struct cpu_regs *regs)
+{
+	uint64_t val = ((regs->rdx & 0xffffffff) << 32) | (regs->rax & 0xffffffff);
+	unsigned int which;
+
+	switch ((uint32_t)regs->rcx) {
+	case MSR_FS_BASE:
+		which = SEGBASE_FS;
+		break;
+	case MSR_GS_BASE:
+		which = current->kernel_mode ? SEGBASE_GS_KERNEL : SEGBASE_GS_USER;
+		break;
+	case MSR_SHADOW_GS_BASE:
+		which = current->kernel_mode ? SEGBASE_GS_USER : SEGBASE_GS_KERNEL;
+		break;
+	default:
+		return false;
+	}
+	return pv_set_segment_base(which, val) == 0;
+}
+
+/* What the guest reads from a control register. */
+static bool read_control_register(unsigned int cr, uint64_t *val)
+{
+	struct vcpu *v = current;
+
+	switch (cr) {
+	case 0:
+		*val = (read_cr0() & ~X86_CR0_TS) | (v->virt_cr0_ts ? X86_CR0_TS : 0);
+		return true;
+	case 2:
+		*val = v->vcpu_info->arch.cr2;
+		return true;
+	case 3:
+		*val = (v->kernel_mode ? v->kernel_l4_mfn : v->user_l4_mfn) << PAGE_SHIFT;
+		return true;
+	case 4:
+		/* Features the guest may rely on; hypervisor-only bits hidden. */
+		*val = read_cr4() & (X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+		return true;
+	}
+	return false;
+}
+
+bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vector)
+{
+	uint8_t bytes[PV_INSN_MAX_LEN];
+	struct pv_insn insn;
+	size_t len;
+
+	/* Fetch what we can: the instruction may end at an unmapped page. */
+	for (len = 0; len < sizeof(bytes); len++)
+		if (copy_from_guest(&bytes[len], regs->rip + len, 1))
+			break;
+	if (pv_insn_decode(bytes, len, &insn) < 0)
+		return false;
+
+	if (vector == X86_EXC_UD) {
+		if (insn.kind != PV_INSN_FEP_CPUID)
+			return false;
+		emulate_cpuid(regs);
+		regs->rip += insn.length;
+		return true;
+	}
+
+	switch (insn.kind) {
+	case PV_INSN_RDMSR:
+		if (!emulate_rdmsr(regs))
+			return false;
+		break;
+	case PV_INSN_WRMSR:
+		if (!emulate_wrmsr(regs))
+			return false;
+		break;
+	case PV_INSN_MOV_FROM_CR: {
+		uint64_t val;
+		if (!read_control_register(insn.cr, &val))
+			return false;
+		*gpr_ptr(regs, insn.gpr) = val;
+		break;
+	}
+	case PV_INSN_CLTS:
+		pv_set_virtual_ts(current, false);
+		break;
+	default:
+		return false;
+	}
+	regs->rip += insn.length;
+	return true;
+}

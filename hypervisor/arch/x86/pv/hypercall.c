@@ -1,0 +1,59 @@
+/*
+ * The hypercall gate. A 64-bit PV guest kernel enters with `syscall` (from
+ * its hypercall page, or directly): rax = hypercall number, arguments in
+ * rdi, rsi, rdx, r10, r8. The number indexes a table; holes and numbers past
+ * its end return -ENOSYS. HYPERVISOR_iret is special: it replaces the whole
+ * register frame rather than returning a value.
+ */
+#include <lamina/config.h>
+#include <lamina/domain.h>
+#include <lamina/hypercall.h>
+#include <lamina/lib.h>
+#include <lamina/pv.h>
+#include <pv/xen.h>
+#include <pv/errno.h>
+
+static hypercall_fn *const hypercall_table[] = {
+	[__HYPERVISOR_set_trap_table]   = do_set_trap_table,
+	[__HYPERVISOR_stack_switch]     = do_stack_switch,
+	[__HYPERVISOR_set_callbacks]    = do_set_callbacks,
+	[__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
+	[__HYPERVISOR_xen_version]      = do_xen_version,
+	[__HYPERVISOR_console_io]       = do_console_io,
+	[__HYPERVISOR_vm_assist]        = do_vm_assist,
+	[__HYPERVISOR_set_segment_base] = do_set_segment_base,
+	[__HYPERVISOR_sched_op]         = do_sched_op,
+	[__HYPERVISOR_callback_op]      = do_callback_op,
+};
+
+/*
+ * Called by entry.S for every syscall from a guest. Returns nonzero when the
+ * exit may use sysret: the frame still returns to the instruction after the
+ * syscall, in 64-bit kernel code (rcx/r11 are then clobbered, as the ABI says).
+ */
+int handle_syscall(struct cpu_regs *regs)
+{
+	struct vcpu *v = current;
+	uint64_t nr = regs->rax;
+
+	if (!v->kernel_mode)
+		domain_crash_current(regs, "system call from guest user mode "
+				     "(user mode arrives with the paging issue)");
+
+	if (nr == __HYPERVISOR_iret)
+		return pv_iret(regs) && regs->cs == FLAT_KERNEL_CS &&
+		       regs->ss == FLAT_KERNEL_SS;
+
+	long ret = -XEN_ENOSYS;
+	if (nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr])
+		ret = hypercall_table[nr](regs->rdi, regs->rsi, regs->rdx,
+					  regs->r10, regs->r8);
+	regs->rax = (uint64_t)ret;
+	return 1;
+}
+
+/* SYSCALL from 32-bit compatibility code: there are no 32-bit PV guests. */
+void handle_compat_syscall(struct cpu_regs *regs)
+{
+	domain_crash_current(regs, "syscall from 32-bit code (32-bit PV is not supported)");
+}

@@ -1,0 +1,52 @@
+/*
+ * HYPERVISOR_iret: the guest's way back from an exception or event handler.
+ *
+ * The guest pushes flags (0 or VGCF_in_syscall) above a normal iret frame and
+ * jumps to the iret stub, which pushes rcx, r11 and rax and does syscall; so
+ * at the guest's rsp we find struct iret_context: rax, r11, rcx, flags, rip,
+ * cs, rflags, rsp, ss. The frame is untrusted: selectors get RPL 3, rflags
+ * loses IOPL/VM/NT and keeps IF set in hardware (the guest's own interrupt
+ * flag is the event mask, which we set from the frame's IF).
+ */
+#include <lamina/config.h>
+#include <lamina/domain.h>
+#include <lamina/guest_access.h>
+#include <lamina/pv.h>
+#include <pv/xen.h>
+#include <asm/cpu.h>
+
+int pv_iret(struct cpu_regs *regs)
+{
+	struct vcpu *v = current;
+	struct iret_context ctx;
+
+	if (copy_from_guest(&ctx, regs->rsp, sizeof(ctx)))
+		domain_crash_current(regs, "HYPERVISOR_iret: cannot read the iret "
+				     "frame at %#lx", regs->rsp);
+
+	if ((ctx.cs & 3) == 3) {
+		/* RPL 3 means a return to user mode: needs the user page tables. */
+		if (!v->user_l4_mfn)
+			domain_crash_current(regs, "HYPERVISOR_iret to user mode "
+					     "without user page tables");
+	}
+	if (!is_canonical(ctx.rip) || !is_canonical(ctx.rsp))
+		domain_crash_current(regs, "HYPERVISOR_iret to a non-canonical "
+				     "address (rip %#lx, rsp %#lx)", ctx.rip, ctx.rsp);
+
+	v->vcpu_info->evtchn_upcall_mask = !(ctx.rflags & X86_EFLAGS_IF);
+
+	regs->rip = ctx.rip;
+	regs->cs = (ctx.cs & 0xffff) | 3;
+	regs->ss = (ctx.ss & 0xffff) | 3;
+	regs->rsp = ctx.rsp;
+	regs->rflags = (ctx.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM |
+				       X86_EFLAGS_NT | X86_EFLAGS_RF)) |
+		       X86_EFLAGS_IF | X86_EFLAGS_MBS;
+	regs->rax = ctx.rax;
+	if (ctx.flags & VGCF_in_syscall)
+		return 1;       /* rcx/r11 are dead: sysret may clobber them */
+	regs->rcx = ctx.rcx;
+	regs->r11 = ctx.r11;
+	return 0;
+}

@@ -1,0 +1,158 @@
+/*
+ * Exceptions raised by guest code, and bouncing them back into the guest.
+ *
+ * The bounce frame is Xen's x86-64 PV format, written on the guest kernel
+ * stack, low to high: RCX, R11, [error code], RIP, CS, RFLAGS, RSP, SS.
+ * RCX and R11 come first because Xen returns with sysret, which clobbers
+ * them; handlers pop them before anything else. CS carries the saved event
+ * mask in bits 32-39 and has its RPL cleared when the guest was in kernel
+ * mode, which is how HYPERVISOR_iret tells a kernel frame from a user frame.
+ */
+#include <lamina/config.h>
+#include <lamina/console.h>
+#include <lamina/domain.h>
+#include <lamina/guest_access.h>
+#include <lamina/lib.h>
+#include <lamina/pv.h>
+#include <pv/xen.h>
+#include <asm/cpu.h>
+#include <asm/traps.h>
+
+#define PFEC_USER  (1u << 2)
+
+void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
+			 bool has_error, uint64_t error_code)
+{
+	struct vcpu *v = current;
+	const struct trap_info *ti = &v->trap_ctxt[vector & 0xff];
+	uint64_t frame[8];
+	int n = 0;
+
+	if (!ti->address)
+		domain_crash_current(regs, "%s (vector %u, error %#lx) with no handler registered",
+				     exception_name(vector), vector, error_code);
+
+	/* User-mode delivery switches to the kernel stack: issue 3 adds it. */
+	uint64_t sp = regs->rsp & ~15UL;
+	uint8_t saved_mask = v->vcpu_info->evtchn_upcall_mask;
+	uint64_t cs = v->kernel_mode ? (regs->cs & ~3UL) : regs->cs;
+
+	frame[n++] = regs->rcx;
+	frame[n++] = regs->r11;
+	if (has_error)
+		frame[n++] = error_code;
+	frame[n++] = regs->rip;
+	frame[n++] = cs | ((uint64_t)saved_mask << 32);
+	frame[n++] = (regs->rflags & ~X86_EFLAGS_IF) |
+		     (saved_mask ? 0 : X86_EFLAGS_IF);
+	frame[n++] = regs->rsp;
+	frame[n++] = regs->ss;
+	sp -= n * sizeof(uint64_t);
+
+	if (copy_to_guest(sp, frame, n * sizeof(uint64_t)))
+		domain_crash_current(regs, "fault while delivering %s (vector %u): "
+				     "cannot write the frame at %#lx",
+				     exception_name(vector), vector, sp);
+
+	if (TI_GET_IF(ti))
+		v->vcpu_info->evtchn_upcall_mask = 1;
+	regs->rip = ti->address;
+	regs->cs = FLAT_KERNEL_CS;
+	regs->ss = FLAT_KERNEL_SS;
+	regs->rsp = sp;
+	regs->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF |
+			  X86_EFLAGS_AC | X86_EFLAGS_VM | X86_EFLAGS_IOPL);
+	regs->rflags |= X86_EFLAGS_IF | X86_EFLAGS_MBS;
+}
+
+/*
+ * A #GP whose error code names an IDT entry is a software interrupt
+ * (`int n`) that hit a DPL-0 gate. Deliver vector n if the guest's own trap
+ * table lets the current guest privilege level use it: kernel mode counts as
+ * ring 1, user mode as ring 3, as in Xen.
+ */
+static void software_interrupt(struct cpu_regs *regs)
+{
+	unsigned int vector = (regs->error_code >> 3) & 0xff;
+	const struct trap_info *ti = &current->trap_ctxt[vector];
+	unsigned int cpl = current->kernel_mode ? 1 : 3;
+
+	if (ti->address && TI_GET_DPL(ti) >= cpl) {
+		regs->rip += 2;         /* int imm8 */
+		pv_inject_exception(regs, vector, false, 0);
+		return;
+	}
+	pv_inject_exception(regs, X86_EXC_GP, true, regs->error_code);
+}
+
+/* #NM: the guest set CR0.TS (fpu_taskswitch); it sees the fault once. */
+static void device_not_available(struct cpu_regs *regs)
+{
+	clts();
+	if (current->virt_cr0_ts) {
+		current->virt_cr0_ts = false;
+		pv_inject_exception(regs, X86_EXC_NM, false, 0);
+	}
+}
+
+static void page_fault(struct cpu_regs *regs)
+{
+	uint64_t error = regs->error_code;
+
+	current->vcpu_info->arch.cr2 = read_cr2();
+	/* The guest kernel runs in ring 3 too: report a kernel-mode access. */
+	if (current->kernel_mode)
+		error &= ~PFEC_USER;
+	else
+		error |= PFEC_USER;
+	pv_inject_exception(regs, X86_EXC_PF, true, error);
+}
+
+void pv_handle_guest_exception(struct cpu_regs *regs)
+{
+	unsigned int vector = (unsigned int)regs->entry_vector;
+
+	switch (vector) {
+	case X86_EXC_NMI:
+		printk("NMI while a guest ran; ignored\n");
+		return;
+	case X86_EXC_MC:
+		panic_regs(regs, "machine check");
+	case X86_EXC_DF:
+		panic_regs(regs, "double fault");
+	case X86_EXC_NM:
+		device_not_available(regs);
+		return;
+	case X86_EXC_PF:
+		page_fault(regs);
+		return;
+	case X86_EXC_UD:
+		if (!pv_emulate_privileged(regs, vector))
+			pv_inject_exception(regs, vector, false, 0);
+		return;
+	case X86_EXC_GP:
+		if (regs->error_code & 2) {
+			software_interrupt(regs);
+			return;
+		}
+		if (regs->error_code == 0 && pv_emulate_privileged(regs, vector))
+			return;
+		pv_inject_exception(regs, vector, true, regs->error_code);
+		return;
+	default:
+		if (vector >= 32) {
+			printk("spurious interrupt %u while a guest ran\n", vector);
+			return;
+		}
+		pv_inject_exception(regs, vector, exception_has_error_code(vector),
+				    regs->error_code);
+	}
+}
+
+/* The CPU refused to return to the guest with the frame it left us. */
+void handle_guest_return_fault(struct cpu_regs *regs)
+{
+	domain_crash_current(regs, "returning to the guest faulted (bad frame: "
+			     "cs %#lx ss %#lx rip %#lx)", regs->cs, regs->ss,
+			     regs->rip);
+}

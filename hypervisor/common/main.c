@@ -1,0 +1,71 @@
+/*
+ * start_hypervisor: from the boot stub to the first domain.
+ */
+#include <lamina/boot_info.h>
+#include <lamina/cmdline.h>
+#include <lamina/config.h>
+#include <lamina/console.h>
+#include <lamina/domain.h>
+#include <lamina/domain_build.h>
+#include <lamina/mm.h>
+#include <asm/desc.h>
+#include <asm/pic.h>
+#include <asm/traps.h>
+
+/* A problem with what we were given to boot: say so and end the run. */
+static void __attribute__((noreturn)) boot_error(const char *fmt, const char *arg)
+{
+	printk("boot error: ");
+	printk(fmt, arg);
+	printk("\n");
+	printk("run ended: boot-error (status %d)\n", RUN_END_BOOT_ERROR);
+	machine_exit(RUN_END_BOOT_ERROR);
+}
+
+void start_hypervisor(uint32_t magic, uint64_t mb_info)
+{
+	char err[192];
+
+	console_init();
+	printk("Lamina hypervisor, Xen %d.%d PV ABI (x86-64)\n", LAMINA_XEN_MAJOR,
+	       LAMINA_XEN_MINOR);
+	pic_disable();
+	desc_init_cpu();
+
+	const char *problem = multiboot_parse(magic, mb_info);
+	if (problem)
+		boot_error("%s", problem);
+	printk("command line: '%s'\n", boot_info.cmdline);
+	problem = cmdline_parse(boot_info.cmdline);
+	if (problem)
+		boot_error("%s", problem);
+	for (unsigned int i = 0; i < boot_info.nr_regions; i++)
+		printk("  e820 %016lx-%016lx type %u\n", boot_info.regions[i].start,
+		       boot_info.regions[i].end, boot_info.regions[i].type);
+
+	memory_init();
+	syscall_init_cpu();
+
+	if (boot_info.nr_modules == 0)
+		boot_error("%s", "no domain 0 kernel: pass it as the first module "
+			   "(QEMU: -initrd \"<kernel> <args>\")");
+	for (unsigned int i = 0; i < boot_info.nr_modules; i++)
+		printk("module %u: %#lx-%#lx '%s'\n", i, boot_info.modules[i].start,
+		       boot_info.modules[i].end, boot_info.modules[i].cmdline);
+	if (boot_info.nr_modules > 1)
+		printk("only the first module is started for now; %u ignored\n",
+		       boot_info.nr_modules - 1);
+
+	struct domain_config cfg = {
+		.domain_id = 0,
+		.memory_bytes = hv_options.dom0_mem,
+		.initial = true,
+	};
+	struct domain *d0 = pv_build_domain(&boot_info.modules[0], &cfg, err,
+					    sizeof(err));
+	if (!d0)
+		boot_error("domain 0: %s", err);
+
+	printk("starting domain 0\n");
+	vcpu_run(d0->vcpus[0]);
+}

@@ -1,0 +1,16 @@
+/*
+ * GDT, IDT and TSS of a physical CPU.
+ */
+#ifndef ASM_DESC_H
+#define ASM_DESC_H
+
+#include <stdint.h>
+
+/* Load the GDT (with Xen's reserved selectors), TSS and IDT on this CPU. */
+void desc_init_cpu(void);
+/* Program SYSCALL/SYSRET MSRs so guest syscalls reach the hypervisor. */
+void syscall_init_cpu(void);
+
+extern uint64_t hv_stack_top;   /* entry.S: where syscall entry puts rsp */
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * Domains and their virtual CPUs.
+ */
+#ifndef LAMINA_DOMAIN_H
+#define LAMINA_DOMAIN_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <pv/xen.h>
+#include <asm/regs.h>
+
+#define MAX_DOMAINS         64
+#define MAX_VCPUS_PER_DOM   1     /* structures are per-vCPU; one runs today */
+
+enum domain_state {
+	DOMAIN_RUNNING,
+	DOMAIN_SHUTDOWN,    /* asked to end: poweroff, reboot, suspend, ... */
+	DOMAIN_CRASHED,     /* ended by the hypervisor or SHUTDOWN_crash */
+};
+
+/* Guest callbacks registered with set_callbacks / callback_op. */
+struct guest_callback {
+	uint64_t address;
+	uint16_t flags;     /* CALLBACKF_* */
+};
+
+struct vcpu {
+	struct domain *domain;
+	unsigned int vcpu_id;
+
+	/* Guest state while another context runs (the live frame is on the stack). */
+	struct cpu_regs saved_regs;
+
+	struct trap_info trap_ctxt[256];        /* virtual IDT */
+	struct guest_callback event_cb, failsafe_cb, syscall_cb,
+			      syscall32_cb, sysenter_cb, nmi_cb;
+
+	uint64_t kernel_ss, kernel_sp;          /* stack_switch */
+	uint64_t fs_base, gs_base_kernel, gs_base_user;
+	bool kernel_mode;                       /* Xen's TF_kernel_mode */
+	bool virt_cr0_ts;                       /* fpu_taskswitch / CR0.TS view */
+	uint64_t kernel_l4_mfn, user_l4_mfn;    /* user_l4_mfn 0: none yet */
+	uint64_t virt_cr3;                      /* what the guest reads from CR3 */
+
+	struct vcpu_info *vcpu_info;            /* in the domain's shared_info */
+};
+
+struct domain {
+	domid_t domain_id;
+	char name[32];
+	bool privileged;                        /* SIF_PRIVILEGED */
+	bool initial;                           /* SIF_INITDOMAIN */
+	enum domain_state state;
+	unsigned int shutdown_reason;           /* SHUTDOWN_* once ended */
+	unsigned int shutdown_code;             /* SCHEDOP_shutdown_code */
+	const char *end_cause;                  /* human-readable end reason */
+
+	uint64_t nr_pages, max_pages;
+	uint64_t *p2m;                          /* our own pfn -> mfn list */
+	uint64_t shared_info_mfn;
+	struct shared_info *shared_info;
+	uint64_t vm_assist;                     /* VMASST_TYPE_* bits */
+	xen_domain_handle_t handle;
+
+	struct vcpu *vcpus[MAX_VCPUS_PER_DOM];
+	unsigned int nr_vcpus;
+
+	char cmdline[1024];
+	char console_line[160];
+	size_t console_len;
+};
+
+extern struct vcpu *current;
+extern struct domain *domains[MAX_DOMAINS];
+
+struct domain *domain_alloc(domid_t id, const char *name);
+/* End a domain: record why, free what it holds, print its end. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+/* Crash a domain with a report of the cause and the registers. */
+void domain_crash(struct domain *d, const struct cpu_regs *regs,
+		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Crash the domain running on this CPU and run something else. */
+void domain_crash_current(const struct cpu_regs *regs, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+/* Pick what runs next; ends the whole run when no domain is left. */
+void schedule(void) __attribute__((noreturn));
+/* Print every domain's end and power QEMU off with the run's status. */
+void end_run(void) __attribute__((noreturn));
+/* Enter a vCPU's guest context from its saved registers. */
+void vcpu_run(struct vcpu *v) __attribute__((noreturn));
+
+#endif

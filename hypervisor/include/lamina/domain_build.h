@@ -1,0 +1,28 @@
+/*
+ * Building a PV domain from a boot module (arch/x86/pv/domain_build.c).
+ */
+#ifndef LAMINA_DOMAIN_BUILD_H
+#define LAMINA_DOMAIN_BUILD_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <lamina/boot_info.h>
+#include <lamina/domain.h>
+
+struct domain_config {
+	domid_t domain_id;
+	uint64_t memory_bytes;
+	bool initial;           /* SIF_PRIVILEGED | SIF_INITDOMAIN */
+};
+
+/*
+ * Build a domain from an ELF PV kernel module following Xen's start-of-day
+ * protocol. On failure returns NULL with a one-line reason in err and
+ * leaves nothing allocated.
+ */
+struct domain *pv_build_domain(const struct boot_module *mod,
+			       const struct domain_config *cfg,
+			       char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * Hypercall handlers. Each takes the five argument registers (rdi, rsi, rdx,
+ * r10, r8) and returns the value for rax: >= 0 on success, a negative
+ * XEN_E* on failure. Table and dispatch: arch/x86/pv/hypercall.c.
+ */
+#ifndef LAMINA_HYPERCALL_H
+#define LAMINA_HYPERCALL_H
+
+#include <stdint.h>
+
+#define HYPERCALL_ARGS uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
+typedef long hypercall_fn(HYPERCALL_ARGS);
+
+hypercall_fn do_set_trap_table, do_set_callbacks, do_callback_op,
+	     do_stack_switch, do_fpu_taskswitch, do_set_segment_base,
+	     do_vm_assist, do_xen_version, do_console_io, do_sched_op;
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * Machine memory: the frame allocator over all usable RAM, the frame table
+ * (owner, type and counts of every machine frame), the machine-to-phys
+ * table, and the hypervisor's own page tables.
+ */
+#ifndef LAMINA_MM_H
+#define LAMINA_MM_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <lamina/frame_alloc.h>
+#include <lamina/frame_table.h>
+
+#define INVALID_MFN  (~0UL)
+#define INVALID_M2P  (~0UL)     /* M2P entry of a frame no guest owns */
+
+extern struct frame_allocator frame_allocator;
+extern struct frame_info *frame_table;  /* indexed by mfn, max_mfn entries */
+extern uint64_t max_mfn;                /* frames [0, max_mfn) exist */
+extern uint64_t *m2p_table;             /* writable view of the M2P */
+
+/* Set up allocator, frame table, M2P and the final page tables. */
+void memory_init(void);
+
+/*
+ * Allocate count contiguous zeroed frames owned by owner (a domid or
+ * DOMID_XEN), each holding one general reference. INVALID_MFN if none.
+ */
+uint64_t alloc_frames(uint64_t count, uint16_t owner);
+/* Give frames back; their M2P entries are invalidated. */
+void free_frames(uint64_t mfn, uint64_t count);
+/* Hypervisor-private zeroed memory, in whole pages, via the direct map. */
+void *alloc_xenheap(uint64_t bytes);
+
+static inline struct frame_info *mfn_to_frame(uint64_t mfn)
+{
+	return mfn < max_mfn ? &frame_table[mfn] : 0;
+}
+
+/* Page tables (arch/x86/paging.c). */
+#define PTE_P    (1UL << 0)
+#define PTE_RW   (1UL << 1)
+#define PTE_US   (1UL << 2)
+#define PTE_A    (1UL << 5)
+#define PTE_D    (1UL << 6)
+#define PTE_PS   (1UL << 7)
+#define PTE_G    (1UL << 8)
+#define PTE_NX   (1UL << 63)
+#define PTE_ADDR_MASK 0x000ffffffffff000UL
+
+extern uint64_t *idle_l4;       /* the hypervisor's own top-level table */
+/* Build the final hypervisor page tables and switch to them. */
+void paging_init(uint64_t directmap_end, uint64_t m2p_mfn, uint64_t m2p_frames);
+/* The entries of L4 slots 256..271 every guest L4 must carry. */
+void hypervisor_l4_slots(uint64_t out[16]);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * The PV layer's internal interface (arch/x86/pv/).
+ */
+#ifndef LAMINA_PV_H
+#define LAMINA_PV_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <asm/regs.h>
+#include <lamina/domain.h>
+
+/*
+ * Bounce an exception to the current guest's registered handler, in Xen's
+ * frame format. Crashes the domain (and does not return) if there is no
+ * handler or the frame cannot be written.
+ */
+void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
+			 bool has_error, uint64_t error_code);
+
+/* Try to emulate the privileged instruction at regs->rip (after #GP(0) or
+ * #UD). True if handled (rip advanced or an exception injected). */
+bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vector);
+
+/* HYPERVISOR_iret: returns nonzero if the exit may use sysret. */
+int pv_iret(struct cpu_regs *regs);
+
+/* Segment bases and lazy FPU, shared by hypercalls and MSR emulation. */
+long pv_set_segment_base(unsigned int which, uint64_t base);
+void pv_set_virtual_ts(struct vcpu *v, bool set);
+
+#endif
