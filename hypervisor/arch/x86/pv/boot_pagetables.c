@@ -115,7 +115,7 @@ static int map_page(const struct pt_writer *w, uint64_t va, uint64_t pfn,
 
 	for (unsigned lvl = 3; lvl >= 1; lvl--) {
 		if (!first && (va & ((1ull << entry_shift(lvl)) - 1)))
-			break;
+			continue;       /* same lower table as the last page */
 		if (!table_pfn(w->layout, lvl, va, &parent) ||
 		    !table_pfn(w->layout, lvl - 1, va, &child))
 			return PV_BOOT_PT_EINVAL;

@@ -66,13 +66,11 @@ static long register_callback(unsigned int type, uint16_t flags, uint64_t addr)
 {
 	struct guest_callback *cb = callback_slot(current, type);
 
-	if (!cb)
-		return -XEN_EINVAL;
+	/* Xen checks the address first, then the type. */
 	if (!is_canonical(addr))
 		return -XEN_EINVAL;
-	/* An NMI callback is only for the privileged domain, as in Xen. */
-	if (type == CALLBACKTYPE_nmi && !current->domain->privileged)
-		return -XEN_EPERM;
+	if (!cb)
+		return -XEN_ENOSYS;
 	cb->address = addr;
 	cb->flags = flags & CALLBACKF_mask_events;
 	return 0;
@@ -81,14 +79,17 @@ static long register_callback(unsigned int type, uint16_t flags, uint64_t addr)
 long do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall,
 		      uint64_t a4, uint64_t a5)
 {
-	long rc;
 	(void)a4, (void)a5;
 
-	/* Xen masks events on entry to the event and failsafe callbacks. */
-	if ((rc = register_callback(CALLBACKTYPE_event, CALLBACKF_mask_events, event)) ||
-	    (rc = register_callback(CALLBACKTYPE_failsafe, CALLBACKF_mask_events, failsafe)))
-		return rc;
-	return register_callback(CALLBACKTYPE_syscall, CALLBACKF_mask_events, syscall);
+	/*
+	 * Xen masks events on entry to the event and failsafe callbacks, and
+	 * this old interface ignores bad addresses (each is left unchanged)
+	 * and always succeeds.
+	 */
+	register_callback(CALLBACKTYPE_event, CALLBACKF_mask_events, event);
+	register_callback(CALLBACKTYPE_failsafe, CALLBACKF_mask_events, failsafe);
+	register_callback(CALLBACKTYPE_syscall, CALLBACKF_mask_events, syscall);
+	return 0;
 }
 
 long do_callback_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
@@ -108,10 +109,11 @@ long do_callback_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 		if (copy_from_guest(&unreg, arg, sizeof(unreg)))
 			return -XEN_EFAULT;
 		/* Only the NMI callback can be withdrawn, as in Xen. */
-		if (unreg.type != CALLBACKTYPE_nmi)
-			return -XEN_EINVAL;
-		current->nmi_cb.address = 0;
-		return 0;
+		if (unreg.type == CALLBACKTYPE_nmi) {
+			current->nmi_cb.address = 0;
+			return 0;
+		}
+		return callback_slot(current, unreg.type) ? -XEN_EINVAL : -XEN_ENOSYS;
 	}
 	}
 	return -XEN_ENOSYS;

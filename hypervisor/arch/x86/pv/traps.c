@@ -74,6 +74,15 @@ void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
 static void software_interrupt(struct cpu_regs *regs)
 {
 	unsigned int vector = (regs->error_code >> 3) & 0xff;
+	uint8_t insn[2];
+
+	/*
+	 * Take the vector from the instruction itself: QEMU's TCG reports
+	 * vector * 16 + 2 in long mode where hardware reports vector * 8 + 2,
+	 * and the guest must see the hardware value.
+	 */
+	if (!copy_from_guest(insn, regs->rip, sizeof(insn)) && insn[0] == 0xcd)
+		vector = insn[1];
 	const struct trap_info *ti = &current->trap_ctxt[vector];
 	unsigned int cpl = current->kernel_mode ? 1 : 3;
 
@@ -82,7 +91,7 @@ static void software_interrupt(struct cpu_regs *regs)
 		pv_inject_exception(regs, vector, false, 0);
 		return;
 	}
-	pv_inject_exception(regs, X86_EXC_GP, true, regs->error_code);
+	pv_inject_exception(regs, X86_EXC_GP, true, (vector << 3) | 2);
 }
 
 /* #NM: the guest set CR0.TS (fpu_taskswitch); it sees the fault once. */
