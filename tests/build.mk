@@ -3,3 +3,4 @@
 #   tests/guests/<name>.mk  PV test guests, built into $(BUILD)/tests/guests/
 include $(sort $(wildcard tests/unit/*.mk))
 include $(sort $(wildcard tests/guests/*.mk))
+include tests/system/bad_modules.mk

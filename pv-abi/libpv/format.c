@@ -230,7 +230,7 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 
 int pv_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	char dummy;
+	char dummy = 0;
 	struct sink s = { .buf = size ? buf : &dummy, .size = size ? size : 1 };
 
 	format(&s, fmt, ap);

@@ -19,6 +19,8 @@
  *    emulated; the prefix before any other instruction stays a #UD.
  */
 #include <libpv/string.h>
+#include <libpv/hypercall.h>
+#include <pv/version.h>
 #include "testlib.h"
 
 #define X86_CR0_CD (1UL << 30)
@@ -37,6 +39,38 @@ static struct __attribute__((packed)) {
 	uint16_t limit;
 	uint64_t base;
 } dtr = { 0xfff, PV_VIRT_BASE };
+
+/*
+ * Lamina or Xen? The two differ on purpose in a few places below; the
+ * extraversion of Lamina ends in "-lamina".
+ */
+static bool on_lamina(void)
+{
+	char extra[16] = { 0 };
+
+	HYPERVISOR_xen_version(XENVER_extraversion, extra);
+	extra[sizeof(extra) - 1] = 0;
+	return strstr(extra, "lamina") != NULL;
+}
+
+/*
+ * "int $0x40" with no trap-table entry: #GP at the instruction with the IDT
+ * bit set. Hardware reports (vector << 3) | 2 = 0x202. QEMU 7.2's TCG
+ * (target/i386/tcg/seg_helper.c do_interrupt64, fixed in later QEMU)
+ * reports (vector << 4) | 2 = 0x402; Xen passes the CPU's code on, while
+ * Lamina reads the vector from the instruction and gives the hardware value.
+ */
+static void check_softint(void)
+{
+	unsigned long at = PROBE("int $0x40", 0, 0, 0);
+	unsigned long ec = probe_seen.error_code;
+	bool tcg_code_ok = !on_lamina();
+
+	expect_fault("int_0x40", at, PV_TRAP_GP, ~0UL);
+	test_check(ec == SOFTINT_GP_ERRCODE(0x40) ||
+		   (tcg_code_ok && ec == ((0x40UL << 4) | 2)),
+		   "int_0x40_error_code", "error code %#lx, want 0x202", ec);
+}
 
 /* Instructions that must be refused with #GP(0) at their own address. */
 static void check_gp_instructions(void)
@@ -63,8 +97,7 @@ static void check_gp_instructions(void)
 	expect_fault("in_port_0x3f8", at, PV_TRAP_GP, 0);
 	at = PROBE("outb %%al, %%dx", 'x', 0, 0x3f8);
 	expect_fault("out_port_0x3f8", at, PV_TRAP_GP, 0);
-	at = PROBE("int $0x40", 0, 0, 0);
-	expect_fault("int_0x40", at, PV_TRAP_GP, SOFTINT_GP_ERRCODE(0x40));
+	check_softint();
 }
 
 /* Ordinary MSRs are not the guest's: #GP. */
@@ -145,12 +178,21 @@ static void check_control_registers(const start_info_t *si)
 	/* Frame 0 is not the guest's: the new-baseptr check refuses it. */
 	at = PROBE("mov %%rax, %%cr3", 0, 0, 0);
 	expect_fault("write_cr3_foreign_frame", at, PV_TRAP_GP, 0);
-	/* Xen accepts CR4 writes and filters them; same value is harmless. */
-	PROBE("mov %%rax, %%cr4", cr4, 0, 0);
-	expect_no_fault("write_cr4_emulated");
-	/* wbinvd is emulated (a no-op for guests without cache rights). */
-	PROBE("wbinvd", 0, 0, 0);
-	expect_no_fault("wbinvd_emulated");
+	/*
+	 * Xen 4.17 accepts CR4 writes (filtered) and emulates wbinvd as a
+	 * no-op; Lamina refuses both with #GP for now (docs/abi.md).
+	 */
+	if (on_lamina()) {
+		at = PROBE("mov %%rax, %%cr4", cr4, 0, 0);
+		expect_fault("write_cr4", at, PV_TRAP_GP, 0);
+		at = PROBE("wbinvd", 0, 0, 0);
+		expect_fault("wbinvd", at, PV_TRAP_GP, 0);
+	} else {
+		PROBE("mov %%rax, %%cr4", cr4, 0, 0);
+		expect_no_fault("write_cr4_emulated");
+		PROBE("wbinvd", 0, 0, 0);
+		expect_no_fault("wbinvd_emulated");
+	}
 }
 
 /* Result of one cpuid. */

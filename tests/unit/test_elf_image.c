@@ -16,7 +16,36 @@
 #include "lamina/elf64.h"
 #include "lamina/elf_image.h"
 #include "lamina/boot_layout.h"
+#include "pv/elfnote.h"
+#include "pv/features.h"
 #include "hv_unit.h"
+
+/* The parser's own note and feature numbers must be Xen's. */
+_Static_assert(PV_NOTE_ENTRY == XEN_ELFNOTE_ENTRY &&
+	       PV_NOTE_HYPERCALL_PAGE == XEN_ELFNOTE_HYPERCALL_PAGE &&
+	       PV_NOTE_VIRT_BASE == XEN_ELFNOTE_VIRT_BASE &&
+	       PV_NOTE_PADDR_OFFSET == XEN_ELFNOTE_PADDR_OFFSET &&
+	       PV_NOTE_XEN_VERSION == XEN_ELFNOTE_XEN_VERSION &&
+	       PV_NOTE_GUEST_OS == XEN_ELFNOTE_GUEST_OS &&
+	       PV_NOTE_GUEST_VERSION == XEN_ELFNOTE_GUEST_VERSION &&
+	       PV_NOTE_LOADER == XEN_ELFNOTE_LOADER &&
+	       PV_NOTE_FEATURES == XEN_ELFNOTE_FEATURES &&
+	       PV_NOTE_BSD_SYMTAB == XEN_ELFNOTE_BSD_SYMTAB &&
+	       PV_NOTE_L1_MFN_VALID == XEN_ELFNOTE_L1_MFN_VALID &&
+	       PV_NOTE_INIT_P2M == XEN_ELFNOTE_INIT_P2M &&
+	       PV_NOTE_MOD_START_PFN == XEN_ELFNOTE_MOD_START_PFN &&
+	       PV_NOTE_SUPPORTED_FEATURES == XEN_ELFNOTE_SUPPORTED_FEATURES &&
+	       PV_NOTE_PHYS32_ENTRY == XEN_ELFNOTE_PHYS32_ENTRY,
+	       "note numbers differ from pv/elfnote.h");
+_Static_assert(PV_FEAT_WRITABLE_PAGE_TABLES == XENFEAT_writable_page_tables &&
+	       PV_FEAT_WRITABLE_DESCRIPTOR_TABLES ==
+	       XENFEAT_writable_descriptor_tables &&
+	       PV_FEAT_AUTO_TRANSLATED_PHYSMAP == XENFEAT_auto_translated_physmap &&
+	       PV_FEAT_SUPERVISOR_MODE_KERNEL == XENFEAT_supervisor_mode_kernel &&
+	       PV_FEAT_PAE_PGDIR_ABOVE_4GB == XENFEAT_pae_pgdir_above_4gb &&
+	       PV_FEAT_HVM_CALLBACK_VECTOR == XENFEAT_hvm_callback_vector &&
+	       PV_FEAT_DOM0 == XENFEAT_dom0,
+	       "feature bits differ from pv/features.h");
 
 /* ------------------------------------------------------------------ */
 /* A small ELF writer.                                                  */

@@ -49,9 +49,9 @@
 #include <stddef.h>
 #include <stdbool.h>
 
-/* Owners that are not guest domains (same values as pv/xen.h, which may
- * define them first). */
-#include <pv/xen.h>   /* DOMID_XEN, DOMID_INVALID */
+/* Owners that are not guest domains: DOMID_XEN (0x7FF2) for the
+ * hypervisor's own frames, DOMID_INVALID (0x7FF4) for free frames. */
+#include "pv/xen.h"
 
 enum frame_type {
 	FRAME_TYPE_NONE = 0,

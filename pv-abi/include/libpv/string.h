@@ -15,6 +15,7 @@ size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
+char *strstr(const char *haystack, const char *needle);
 char *strchr(const char *s, int c);
 
 #endif /* LIBPV_STRING_H */

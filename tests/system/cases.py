@@ -1,0 +1,39 @@
+"""System tests: each case boots the hypervisor in QEMU (through tools/run,
+under TCG) and checks how the run ended and what it printed.
+
+CASES is a list of dicts. Fields (only name, modules and expect_status are
+required):
+
+  name           unique name; the log goes to $BUILD/tests/system/<name>.log
+  modules        list of (path, args) boot modules; the first is domain 0.
+                 "{build}" in a path or in args becomes the build directory
+  cmdline        hypervisor command line (default "")
+  memory         QEMU RAM size (default "512M")
+  timeout        seconds before QEMU is killed (default 60)
+  expect_status  how the run must end: "poweroff", "reboot", "crash",
+                 "panic", "boot-error" or "timeout"
+  expect         regexes; each must match some output line (default [])
+  forbid         regexes; none may match any output line (default []).
+                 Always forbidden as well: r"^\\(d\\d+\\) FAIL" (a guest check
+                 failed) and, unless expect_status is "panic",
+                 r"^\\(lamina\\) PANIC"
+  subtests       if true, each guest line "(dN) PASS x" / "(dN) FAIL x: why"
+                 is also reported as its own result "<name>/x" (default False)
+  min_subtests   fewest guest PASS/FAIL lines the case must print
+                 (default 1 with subtests, else 0)
+  hypervisor     hypervisor image (default "{build}/hypervisor/lamina.elf")
+  extra          list of raw QEMU arguments for tools/run --extra (default [])
+  skip           if a non-empty string, the case is skipped for that reason
+
+Regexes are Python `re` patterns matched with re.search against each output
+line (serial output and tools/run's messages, "\\r" stripped).
+"""
+
+CASES = [
+    {
+        "name": "boot-guest-kernel",
+        "modules": [("{build}/guest-kernel/guest-kernel.elf", "console=hvc0")],
+        "expect_status": "poweroff",
+        "expect": [r"^\(d0\) Lamina guest kernel"],
+    },
+]
