@@ -21,6 +21,7 @@ import concurrent.futures
 import importlib.util
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -119,7 +120,7 @@ def tail(lines, count=LOG_TAIL_LINES):
 
 
 def run_unit(path, log_dir):
-    """Run one unit test program; return (Results, log tail for failures)."""
+    """Run one unit test program; return (Results, output tail to show)."""
     program = os.path.basename(path)
     if program.endswith(".py"):
         cmd = [sys.executable, path]
@@ -137,7 +138,10 @@ def run_unit(path, log_dir):
     with open(os.path.join(log_dir, program + ".log"), "wb") as f:
         f.write(output)
     lines = output_lines(output)
-    return judge_unit(program, lines, code), tail(lines)
+    results = judge_unit(program, lines, code)
+    # FAIL lines explain themselves; show the output when the program did not.
+    program_failed = any(r.name == program for r in results)
+    return results, tail(lines) if program_failed else ""
 
 
 def unit_programs(build, only):
@@ -156,7 +160,9 @@ def unit_programs(build, only):
 
 
 def load_cases(path):
-    """Import the CASES list from a cases.py file."""
+    """Import the CASES list from a cases.py file (which may import siblings)."""
+    sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
     spec = importlib.util.spec_from_file_location("system_cases", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -165,12 +171,15 @@ def load_cases(path):
 
 def normalize_case(raw):
     """Check a case dict and fill in defaults; raise ValueError if malformed."""
+    problems = []
+    unknown = sorted(set(raw) - set(CASE_DEFAULTS) - set(CASE_REQUIRED))
+    if unknown:
+        problems.append(f"unknown field(s) {', '.join(unknown)}")
     missing = [k for k in CASE_REQUIRED if k not in raw]
     if missing:
-        raise ValueError(f"missing field(s) {', '.join(missing)}")
-    unknown = set(raw) - set(CASE_DEFAULTS) - set(CASE_REQUIRED)
-    if unknown:
-        raise ValueError(f"unknown field(s) {', '.join(sorted(unknown))}")
+        problems.append(f"missing field(s) {', '.join(missing)}")
+    if problems:
+        raise ValueError("; ".join(problems))
     case = dict(CASE_DEFAULTS, **raw)
     if case["expect_status"] not in END_STATUS:
         raise ValueError(f"bad expect_status {case['expect_status']!r}")
@@ -267,7 +276,7 @@ class Runner:
         log_path = os.path.join(log_dir, case["name"] + ".log")
         cmd = run_command(case, self.build)
         with open(log_path, "wb") as log:
-            log.write(("$ " + " ".join(cmd) + "\n").encode())
+            log.write(("$ " + shlex.join(cmd) + "\n").encode())
             log.flush()
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                     stderr=subprocess.STDOUT, cwd=ROOT)

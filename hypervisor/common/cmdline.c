@@ -52,6 +52,10 @@ static const char *apply_option(const char *name, size_t nlen,
 		hv_options.dom0_mem = bytes;
 		return NULL;
 	}
+	if (nlen == 14 && !strncmp(name, "selftest_fault", 14)) {
+		hv_options.selftest_fault = true;
+		return NULL;
+	}
 	printk("command line: ignoring unknown option '%.*s'\n", (int)nlen, name);
 	return NULL;
 }

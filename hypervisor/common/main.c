@@ -46,6 +46,12 @@ void start_hypervisor(uint32_t magic, uint64_t mb_info)
 	memory_init();
 	syscall_init_cpu();
 
+	/* Test hook: the fault report and the "panic" end of run. */
+	if (hv_options.selftest_fault) {
+		printk("selftest_fault: reading an unmapped address\n");
+		(void)*(volatile uint64_t *)0xffff8700deadb000UL;
+	}
+
 	if (boot_info.nr_modules == 0)
 		boot_error("%s", "no domain 0 kernel: pass it as the first module "
 			   "(QEMU: -initrd \"<kernel> <args>\")");

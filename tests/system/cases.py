@@ -29,11 +29,33 @@ Regexes are Python `re` patterns matched with re.search against each output
 line (serial output and tools/run's messages, "\\r" stripped).
 """
 
+from boot_cases import BOOT_CASES
+from guest_cases import GUEST_CASES
+
 CASES = [
     {
         "name": "boot-guest-kernel",
         "modules": [("{build}/guest-kernel/guest-kernel.elf", "console=hvc0")],
         "expect_status": "poweroff",
         "expect": [r"^\(d0\) Lamina guest kernel"],
+    },
+]
+
+CASES += GUEST_CASES + BOOT_CASES + [
+    {
+        "name": "hypervisor-fault-report",
+        "cmdline": "selftest_fault",
+        "modules": [("{build}/guest-kernel/guest-kernel.elf", "")],
+        "expect_status": "panic",
+        "expect": [
+            r"^\(lamina\) PANIC: hypervisor fault: vector 14 \(#PF page fault\), "
+            r"error 0x0, cr2 0xffff8700deadb000",
+            r"^\(lamina\)   rip ffff82d0[0-9a-f]{8}  cs e008",
+            r"^\(lamina\)   r13 [0-9a-f]{16}  r14 [0-9a-f]{16}  r15",
+            r"^\(lamina\)   cr0 [0-9a-f]{16}  cr2 ffff8700deadb000",
+            r"^\(lamina\)   backtrace:",
+            r"^\(lamina\) run ended: panic \(status 3\)",
+        ],
+        "timeout": 30,
     },
 ]

@@ -5,9 +5,11 @@
 #define LAMINA_CMDLINE_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
 struct hv_options {
 	uint64_t dom0_mem;      /* dom0_mem=<size>[K|M|G], default 128M */
+	bool selftest_fault;    /* selftest_fault: fault on purpose after boot */
 };
 
 extern struct hv_options hv_options;
