@@ -14,9 +14,14 @@ HV_CHANGESET := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # Position-independent code (RIP-relative addressing) so the image can live
 # in the hypervisor's slots, far from the +-2 GiB the kernel code model needs.
 HV_CFLAGS := $(KERNEL_CFLAGS) -fpie -fvisibility=hidden -mcmodel=small \
-	-I$(HV_DIR)/include $(ABI_INC) -DLAMINA_CHANGESET='"$(HV_CHANGESET)"'
+	-I$(HV_DIR)/include $(ABI_INC)
 
 all: $(HYPERVISOR_ELF)
+
+# Only xen_version's changeset string depends on the commit.
+$(BUILD)/$(HV_DIR)/common/version.o: HV_CFLAGS += -DLAMINA_CHANGESET='"$(HV_CHANGESET)"'
+$(BUILD)/$(HV_DIR)/common/version.o: .FORCE
+.PHONY: .FORCE
 
 $(BUILD)/$(HV_DIR)/%.o: $(HV_DIR)/%.c
 	@mkdir -p $(dir $@)

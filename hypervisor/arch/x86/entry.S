@@ -114,20 +114,25 @@ exit_via_iret:
  * user-mode system call path. CPU state: rcx = guest rip, r11 = guest rflags,
  * rsp = guest rsp, IF/TF/DF/AC cleared by MSR_SYSCALL_MASK.
  */
-	.globl syscall_entry
-syscall_entry:
+/* Switch to the hypervisor stack and build a frame as an interrupt would. */
+.macro SYSCALL_FRAME guest_cs
 	mov	%rsp, syscall_scratch_rsp(%rip)
 	mov	hv_stack_top(%rip), %rsp
 	pushq	$GUEST_SS
 	pushq	syscall_scratch_rsp(%rip)
 	push	%r11
-	pushq	$GUEST_CS
+	pushq	$\guest_cs
 	push	%rcx
 	pushq	$0
 	pushq	$ENTRY_VECTOR_SYSCALL
 	SAVE_ALL
 	cld
 	mov	%rsp, %rdi
+.endm
+
+	.globl syscall_entry
+syscall_entry:
+	SYSCALL_FRAME GUEST_CS
 	call	handle_syscall
 	test	%eax, %eax
 	jz	exit_via_iret
@@ -143,18 +148,7 @@ syscall_entry:
 /* SYSCALL from 32-bit compatibility mode: 32-bit PV guests are unsupported. */
 	.globl syscall_compat_entry
 syscall_compat_entry:
-	mov	%rsp, syscall_scratch_rsp(%rip)
-	mov	hv_stack_top(%rip), %rsp
-	pushq	$GUEST_SS
-	pushq	syscall_scratch_rsp(%rip)
-	push	%r11
-	pushq	$0xe023
-	push	%rcx
-	pushq	$0
-	pushq	$ENTRY_VECTOR_SYSCALL
-	SAVE_ALL
-	cld
-	mov	%rsp, %rdi
+	SYSCALL_FRAME 0xe023
 	call	handle_compat_syscall
 	jmp	exit_via_iret
 
