@@ -168,6 +168,7 @@ void vcpu_run(struct vcpu *v)
 	*frame = v->saved_regs;
 	current = v;
 	write_cr3(v->kernel_l4_mfn << PAGE_SHIFT);
+	v->domain->perf.cr3_writes++;
 	wrmsr(MSR_FS_BASE, v->fs_base);
 	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
 	wrmsr(MSR_SHADOW_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <pv/xen.h>
 #include <asm/regs.h>
+#include <lamina/perf.h>
 
 #define MAX_DOMAINS         64
 #define MAX_VCPUS_PER_DOM   1     /* structures are per-vCPU; one runs today */
@@ -65,6 +66,8 @@ struct domain {
 
 	struct vcpu *vcpus[MAX_VCPUS_PER_DOM];
 	unsigned int nr_vcpus;
+
+	struct lamina_perf_counters perf;        /* see pv-abi/include/lamina/perf.h */
 
 	char cmdline[1024];
 	char console_line[160];

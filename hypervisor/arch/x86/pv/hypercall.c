@@ -12,6 +12,24 @@
 #include <lamina/pv.h>
 #include <pv/xen.h>
 #include <pv/errno.h>
+#include <lamina/guest_access.h>
+
+/* Lamina's benchmark counters (pv-abi/include/lamina/perf.h). */
+long do_lamina_perf(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
+		    uint64_t a5)
+{
+	struct domain *d = current->domain;
+	(void)a3, (void)a4, (void)a5;
+
+	switch (cmd) {
+	case LAMINA_PERF_READ:
+		return copy_to_guest(arg, &d->perf, sizeof(d->perf));
+	case LAMINA_PERF_RESET:
+		memset(&d->perf, 0, sizeof(d->perf));
+		return 0;
+	}
+	return -XEN_ENOSYS;
+}
 
 static hypercall_fn *const hypercall_table[] = {
 	[__HYPERVISOR_set_trap_table]   = do_set_trap_table,
@@ -24,6 +42,7 @@ static hypercall_fn *const hypercall_table[] = {
 	[__HYPERVISOR_set_segment_base] = do_set_segment_base,
 	[__HYPERVISOR_sched_op]         = do_sched_op,
 	[__HYPERVISOR_callback_op]      = do_callback_op,
+	[__HYPERVISOR_lamina_perf]      = do_lamina_perf,
 };
 
 /*
@@ -36,6 +55,8 @@ int handle_syscall(struct cpu_regs *regs)
 	struct vcpu *v = current;
 	uint64_t nr = regs->rax;
 
+	v->domain->perf.guest_entries++;
+	v->domain->perf.hypercalls++;
 	if (!v->kernel_mode)
 		domain_crash_current(regs, "system call from guest user mode "
 				     "(user mode arrives with the paging issue)");

@@ -56,6 +56,7 @@ void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
 
 	if (TI_GET_IF(ti))
 		v->vcpu_info->evtchn_upcall_mask = 1;
+	v->domain->perf.bounces++;
 	regs->rip = ti->address;
 	regs->cs = FLAT_KERNEL_CS;
 	regs->ss = FLAT_KERNEL_SS;
@@ -121,6 +122,8 @@ void pv_handle_guest_exception(struct cpu_regs *regs)
 {
 	unsigned int vector = (unsigned int)regs->entry_vector;
 
+	current->domain->perf.guest_entries++;
+	current->domain->perf.exceptions++;
 	switch (vector) {
 	case X86_EXC_NMI:
 		printk("NMI while a guest ran; ignored\n");
