@@ -57,4 +57,12 @@ GUEST_CASES = [
         "expect": [r"^\(d0\) no_handler: executing ud2 with no trap table"],
         "forbid": [r"execution continued after ud2"],
     },
+    {
+        "name": "guest-hypercalls",
+        "modules": [("{build}/tests/guests/hypercalls.elf", "")],
+        "expect_status": "poweroff",
+        "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+        "subtests": True,
+        "min_subtests": 49,
+    },
 ]

@@ -1,0 +1,82 @@
+/*
+ * Validated direct paging: the rules that let a PV guest write machine frame
+ * numbers into its own page tables without ever reaching memory it does not
+ * own, or getting a writable mapping of a page table.
+ *
+ * A frame becomes an L1..L4 table only through pt_get_page_type(), which
+ * validates every entry the first time the frame takes that type:
+ *   - an entry may map only frames the domain owns;
+ *   - reserved and unsupported flag bits are refused (PWT/PCD/PAT and bits
+ *     52-62 everywhere; PS (superpages) and G above L1);
+ *   - an L1 entry with RW takes a WRITABLE type reference on its frame, so a
+ *     page-table frame can never be mapped writable, and a writably mapped
+ *     frame can never become a page table;
+ *   - an L2/L3/L4 entry takes a type reference of the next level down on its
+ *     frame, validating it in turn: recursion is at most four deep, and a
+ *     loop or a frame used at two levels fails, because a frame has one type
+ *     at a time and a frame under validation refuses new references;
+ *   - an upper-level entry pointing at its own table read-only (a linear
+ *     self-map) takes only a general reference; writable self-maps fail;
+ *   - L4 slots 256-271 belong to the hypervisor: validation overwrites them
+ *     with the hypervisor's entries, and updates to them are refused;
+ *   - present L1 entries get _PAGE_USER forced on, as in Xen (guest kernel
+ *     and user both run in ring 3; they are kept apart by separate L4s).
+ * Dropping the last type reference of a table drops the references its
+ * entries held. Errors are negative Xen errno values:
+ *   -EINVAL bad flags or a frame beyond RAM, -EPERM a frame the domain does
+ *   not own, -EBUSY a type conflict (e.g. a writable mapping of a table).
+ *
+ * Pure logic: frames are reached through ctx->map, so tables built in
+ * memory can be validated by host unit tests.
+ */
+#ifndef LAMINA_PT_VALIDATE_H
+#define LAMINA_PT_VALIDATE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "lamina/frame_table.h"
+
+#define PT_ENTRIES          512
+#define PT_XEN_FIRST_SLOT   256
+#define PT_XEN_NR_SLOTS     16
+
+#define PTE_PRESENT   (1UL << 0)
+#define PTE_WRITE     (1UL << 1)
+#define PTE_USER      (1UL << 2)
+#define PTE_PWT       (1UL << 3)
+#define PTE_PCD       (1UL << 4)
+#define PTE_ACCESSED  (1UL << 5)
+#define PTE_DIRTY     (1UL << 6)
+#define PTE_PSE       (1UL << 7)    /* PAT in an L1 entry */
+#define PTE_GLOBAL    (1UL << 8)
+#define PTE_NX_BIT    (1UL << 63)
+#define PTE_MFN_MASK  0x000ffffffffff000UL
+#define PTE_HIGH_RSVD 0x7ff0000000000000UL  /* bits 52-62 */
+
+struct pt_ctx {
+	struct frame_info *frames;      /* the frame table */
+	uint64_t nr_frames;             /* frames that exist */
+	uint64_t *(*map)(void *cookie, uint64_t mfn);  /* a frame's 512 entries */
+	void *cookie;
+	uint16_t domid;                 /* the domain whose tables these are */
+	const uint64_t *xen_l4e;        /* PT_XEN_NR_SLOTS hypervisor L4 entries */
+};
+
+/* General + type reference on a frame the domain owns (validating it). */
+int pt_get_page_and_type(const struct pt_ctx *c, uint64_t mfn, enum frame_type t);
+void pt_put_page_and_type(const struct pt_ctx *c, uint64_t mfn);
+
+/*
+ * Replace entry idx of page-table frame table_mfn (of the domain, currently
+ * typed L1..L4) with new_entry: the new entry is validated and its
+ * references taken before the old one's are dropped. preserve_ad keeps the
+ * old entry's Accessed/Dirty bits. *flush is set when a TLB flush is needed
+ * before the guest runs again.
+ */
+int pt_mod_entry(const struct pt_ctx *c, uint64_t table_mfn, unsigned int idx,
+		 uint64_t new_entry, bool preserve_ad, bool *flush);
+
+/* Adjust and check an L1 entry as validation would (no references). */
+int pt_check_l1e(const struct pt_ctx *c, uint64_t *l1e);
+
+#endif

@@ -1,0 +1,2 @@
+# PV test guest hypercalls (see hypercalls.c).
+$(eval $(call test_guest,hypercalls))

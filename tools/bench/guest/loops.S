@@ -1,0 +1,182 @@
+/*
+ * The timed loops of the benchmark guest.
+ *
+ * Each bench_loop_<row>(iterations) runs one operation `iterations` times
+ * between two rdtsc reads and returns the difference. Under QEMU TCG with
+ * -icount shift=0,sleep=off the TSC advances by one per instruction
+ * executed, so the difference counts every instruction on the path: the
+ * guest's argument set-up, the hypercall page stub, and the hypervisor.
+ * bench_loop_empty has the same frame with no body; bench.c subtracts it.
+ *
+ * The loop counter and start time live in r12/r13, which hypercalls and
+ * exception bounces preserve (the hypervisor may clobber only the argument
+ * registers, rcx, r11 and rax). Bodies load their arguments from variables
+ * bench.c fills in before the loop.
+ */
+#include <pv/xen.h>
+
+/* Address of hypercall page entry nr. */
+#define HCALL(nr) (hypercall_page + (nr) * 32)
+
+	.text
+
+/* LOOP_BEGIN name: prologue, read the TSC into r13, open the loop. */
+.macro LOOP_BEGIN name
+	.balign 16
+	.globl bench_loop_\name
+	.type bench_loop_\name, @function
+bench_loop_\name:
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rdi, %r12
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, %r13
+.Lloop_\name:
+.endm
+
+/* LOOP_END name: close the loop, return TSC now minus TSC at the start. */
+.macro LOOP_END name
+	dec %r12
+	jnz .Lloop_\name
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	sub %r13, %rax
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	ret
+	.size bench_loop_\name, . - bench_loop_\name
+.endm
+
+/* The loop with nothing in it: its cost is subtracted from every row. */
+LOOP_BEGIN empty
+LOOP_END empty
+
+/* xen_version(XENVER_version, NULL): the null hypercall. */
+LOOP_BEGIN xen_version
+	xor %edi, %edi
+	xor %esi, %esi
+	call HCALL(__HYPERVISOR_xen_version)
+LOOP_END xen_version
+
+/* console_io(CONSOLEIO_write, 0, buf): writes nothing. */
+LOOP_BEGIN console_io
+	xor %edi, %edi
+	xor %esi, %esi
+	lea bench_text(%rip), %rdx
+	call HCALL(__HYPERVISOR_console_io)
+LOOP_END console_io
+
+/* multicall(bench_multicalls, 32): 32 null calls in one hypercall. */
+LOOP_BEGIN multicall
+	lea bench_multicalls(%rip), %rdi
+	mov $32, %esi
+	call HCALL(__HYPERVISOR_multicall)
+LOOP_END multicall
+
+/* set_segment_base(SEGBASE_FS, 0). */
+LOOP_BEGIN set_segment_base
+	xor %edi, %edi
+	xor %esi, %esi
+	call HCALL(__HYPERVISOR_set_segment_base)
+LOOP_END set_segment_base
+
+/* stack_switch(FLAT_KERNEL_SS, bench_kernel_sp). */
+LOOP_BEGIN stack_switch
+	mov $FLAT_KERNEL_SS, %edi
+	mov bench_kernel_sp(%rip), %rsi
+	call HCALL(__HYPERVISOR_stack_switch)
+LOOP_END stack_switch
+
+/* fpu_taskswitch(1) then fpu_taskswitch(0): two calls per iteration. */
+LOOP_BEGIN fpu_taskswitch
+	mov $1, %edi
+	call HCALL(__HYPERVISOR_fpu_taskswitch)
+	xor %edi, %edi
+	call HCALL(__HYPERVISOR_fpu_taskswitch)
+LOOP_END fpu_taskswitch
+
+/* int3, bounced to bench_int3_handler, back through HYPERVISOR_iret. */
+LOOP_BEGIN int3_bounce
+	int3
+LOOP_END int3_bounce
+
+/* mmu_update(bench_mmu_reqs, bench_mmu_count, NULL, DOMID_SELF). */
+LOOP_BEGIN mmu_update
+	lea bench_mmu_reqs(%rip), %rdi
+	mov bench_mmu_count(%rip), %esi
+	xor %edx, %edx
+	mov $DOMID_SELF, %r10d
+	call HCALL(__HYPERVISOR_mmu_update)
+LOOP_END mmu_update
+
+/* update_va_mapping(bench_uvm_va, bench_uvm_pte, bench_uvm_flags). */
+LOOP_BEGIN update_va_mapping
+	mov bench_uvm_va(%rip), %rdi
+	mov bench_uvm_pte(%rip), %rsi
+	mov bench_uvm_flags(%rip), %rdx
+	call HCALL(__HYPERVISOR_update_va_mapping)
+LOOP_END update_va_mapping
+
+/* mmuext_op(bench_mmuext_ops, bench_mmuext_count, NULL, DOMID_SELF). */
+LOOP_BEGIN mmuext_op
+	lea bench_mmuext_ops(%rip), %rdi
+	mov bench_mmuext_count(%rip), %esi
+	xor %edx, %edx
+	mov $DOMID_SELF, %r10d
+	call HCALL(__HYPERVISOR_mmuext_op)
+LOOP_END mmuext_op
+
+/* Pin then unpin (two mmuext_op calls, one op each). */
+LOOP_BEGIN pin_unpin
+	lea bench_pin_op(%rip), %rdi
+	mov $1, %esi
+	xor %edx, %edx
+	mov $DOMID_SELF, %r10d
+	call HCALL(__HYPERVISOR_mmuext_op)
+	lea bench_unpin_op(%rip), %rdi
+	mov $1, %esi
+	xor %edx, %edx
+	mov $DOMID_SELF, %r10d
+	call HCALL(__HYPERVISOR_mmuext_op)
+LOOP_END pin_unpin
+
+/* event_channel_op(EVTCHNOP_send, &bench_evtchn_send). */
+LOOP_BEGIN evtchn_send
+	mov $EVTCHNOP_send, %edi
+	lea bench_evtchn_send(%rip), %rsi
+	call HCALL(__HYPERVISOR_event_channel_op)
+LOOP_END evtchn_send
+
+/* set_timer_op(bench_timer_timeout). */
+LOOP_BEGIN set_timer_op
+	mov bench_timer_timeout(%rip), %rdi
+	call HCALL(__HYPERVISOR_set_timer_op)
+LOOP_END set_timer_op
+
+/*
+ * The #BP handler for the bounce row, as short as a handler can be. The
+ * hypervisor entered it with rcx, r11 of the interrupted code on the stack
+ * above the iret frame; pop them back, push the iret flags word (0: restore
+ * everything) and let the page's iret stub return to the instruction after
+ * int3.
+ */
+	.balign 16
+	.globl bench_int3_handler
+	.type bench_int3_handler, @function
+bench_int3_handler:
+	pop %rcx
+	pop %r11
+	push $0
+	jmp HCALL(__HYPERVISOR_iret)
+	.size bench_int3_handler, . - bench_int3_handler
