@@ -36,6 +36,7 @@ include pv-abi/build.mk
 include hypervisor/build.mk
 include guest-kernel/build.mk
 include tests/build.mk
+include tools/bench/build.mk
 
 # Default system: the hypervisor with the guest kernel as domain 0.
 RUN_ARGS ?=
@@ -52,6 +53,9 @@ debug: deps
 test: deps
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) tests/run_tests.py --build $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory bench-run
 
 deps:
 	@tools/install-deps

@@ -7,6 +7,7 @@
 #include <lamina/domain.h>
 #include <lamina/lib.h>
 #include <lamina/mm.h>
+#include <lamina/pv_mm.h>
 #include <pv/sched.h>
 #include <asm/cpu.h>
 #include <asm/desc.h>
@@ -53,16 +54,18 @@ struct domain *domain_alloc(domid_t id, const char *name)
 	return d;
 }
 
-/* Give back every frame the domain holds. It must not be running. */
+/*
+ * Give back every frame the domain owns. Nothing outside the domain can hold
+ * a reference to them yet (grants come later), so its frames are reclaimed
+ * wholesale rather than by unwinding every page-table reference.
+ */
 static void domain_release_memory(struct domain *d)
 {
 	if (current && current->domain == d)
 		write_cr3(virt_to_maddr(idle_l4));
-	for (uint64_t pfn = 0; d->p2m && pfn < d->nr_pages; pfn++)
-		if (d->p2m[pfn] != INVALID_MFN)
-			free_frames(d->p2m[pfn], 1);
-	if (d->shared_info_mfn)
-		free_frames(d->shared_info_mfn, 1);
+	for (uint64_t mfn = 0; mfn < max_mfn; mfn++)
+		if (frame_table[mfn].owner == d->domain_id)
+			free_frames(mfn, 1);
 	d->shared_info = NULL;
 	d->shared_info_mfn = 0;
 	d->nr_pages = 0;
@@ -167,8 +170,7 @@ void vcpu_run(struct vcpu *v)
 		current->saved_regs = *frame;
 	*frame = v->saved_regs;
 	current = v;
-	write_cr3(v->kernel_l4_mfn << PAGE_SHIFT);
-	v->domain->perf.cr3_writes++;
+	pv_load_cr3(v);
 	wrmsr(MSR_FS_BASE, v->fs_base);
 	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
 	wrmsr(MSR_SHADOW_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);

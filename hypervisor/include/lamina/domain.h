@@ -42,7 +42,7 @@ struct vcpu {
 	bool kernel_mode;                       /* Xen's TF_kernel_mode */
 	bool virt_cr0_ts;                       /* fpu_taskswitch / CR0.TS view */
 	uint64_t kernel_l4_mfn, user_l4_mfn;    /* user_l4_mfn 0: none yet */
-	uint64_t virt_cr3;                      /* what the guest reads from CR3 */
+	uint64_t ldt_base, ldt_ents;            /* MMUEXT_SET_LDT */
 
 	struct vcpu_info *vcpu_info;            /* in the domain's shared_info */
 };

@@ -14,6 +14,6 @@ typedef long hypercall_fn(HYPERCALL_ARGS);
 hypercall_fn do_set_trap_table, do_set_callbacks, do_callback_op,
 	     do_stack_switch, do_fpu_taskswitch, do_set_segment_base,
 	     do_vm_assist, do_xen_version, do_console_io, do_sched_op,
-	     do_lamina_perf;
+	     do_lamina_perf, do_mmu_update, do_mmuext_op, do_update_va_mapping;
 
 #endif

@@ -18,6 +18,9 @@
 /* Address of hypercall page entry nr. */
 #define HCALL(nr) (hypercall_page + (nr) * 32)
 
+/* From pv/event_channel.h, which is C-only. */
+#define EVTCHNOP_send 4
+
 	.text
 
 /* LOOP_BEGIN name: prologue, read the TSC into r13, open the loop. */

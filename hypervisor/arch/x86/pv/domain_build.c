@@ -16,6 +16,7 @@
 #include <lamina/elf_image.h>
 #include <lamina/lib.h>
 #include <lamina/mm.h>
+#include <lamina/pv_mm.h>
 #include <pv/xen.h>
 #include <pv/errno.h>
 #include <asm/cpu.h>
@@ -109,25 +110,6 @@ static void fill_start_info(struct domain *d, const struct pv_boot_layout *l,
 	snprintf((char *)si->cmd_line, sizeof(si->cmd_line), "%s", d->cmdline);
 }
 
-/* Record frame types of the bootstrap page tables: validated and in use. */
-static void type_boot_pagetables(struct domain *d, const struct pv_boot_layout *l)
-{
-	static const enum frame_type types[4] = {
-		FRAME_TYPE_L1, FRAME_TYPE_L2, FRAME_TYPE_L3, FRAME_TYPE_L4 };
-
-	for (int lvl = 0; lvl < 4; lvl++) {
-		const struct pv_boot_pt_level *lv[2] = { &l->init_pt[lvl], &l->p2m_pt[lvl] };
-		for (int k = 0; k < 2; k++)
-			for (uint64_t i = 0; i < lv[k]->count; i++) {
-				struct frame_info *fi = mfn_to_frame(d->p2m[lv[k]->pfn + i]);
-				frame_get_ref(fi);
-				if (frame_get_type(fi, types[lvl]) == 0)
-					frame_set_validated(fi);
-			}
-	}
-	frame_pin(mfn_to_frame(d->p2m[l->pt_pfn]), FRAME_TYPE_L4);
-}
-
 /* Undo a half-built domain. */
 static struct domain *build_failed(struct domain *d)
 {
@@ -201,6 +183,7 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 		}
 		d->p2m[pfn] = mfn;
 		m2p_table[mfn] = pfn;
+		frame_get_ref(mfn_to_frame(mfn));       /* the allocation's own */
 	}
 	d->shared_info_mfn = alloc_frames(1, d->domain_id);
 	if (d->shared_info_mfn == INVALID_MFN) {
@@ -209,6 +192,7 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 		return build_failed(d);
 	}
 	d->shared_info = mfn_to_virt(d->shared_info_mfn);
+	frame_get_ref(mfn_to_frame(d->shared_info_mfn));
 
 	/* Kernel segments (the rest of each segment is already zero). */
 	for (unsigned int i = 0; i < img.nr_segments; i++) {
@@ -229,7 +213,12 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 		snprintf(err, errlen, "cannot write the bootstrap page tables");
 		return build_failed(d);
 	}
-	type_boot_pagetables(d, &l);
+	/* Validate the whole tree as the guest's L4, pinned, as Xen's builder. */
+	int rc = pv_install_boot_l4(d, l4_mfn);
+	if (rc) {
+		snprintf(err, errlen, "bootstrap page tables refused by validation (%d)", rc);
+		return build_failed(d);
+	}
 
 	if (img.has_hypercall_page)
 		write_hypercall_page(initial_va_ptr(d, &l, img.hypercall_page & PAGE_MASK));
@@ -240,7 +229,6 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 	v->vcpu_info = &d->shared_info->vcpu_info[0];
 	v->vcpu_info->evtchn_upcall_mask = 1;   /* events masked at start */
 	d->shared_info->arch.max_pfn = nr_pages;
-	v->kernel_l4_mfn = l4_mfn;
 	v->kernel_ss = FLAT_KERNEL_SS;
 	v->kernel_sp = l.stack_end;
 

@@ -1,0 +1,396 @@
+/*
+ * Guest page-table hypercalls: mmu_update, mmuext_op, update_va_mapping.
+ * The rules live in pt_validate.c; this file is the guest-facing side:
+ * argument checks, batching, success counts and TLB flushes.
+ *
+ * TLB policy: whenever a present entry is replaced, the whole TLB is flushed
+ * before the guest runs again. That is more than Xen does (it tracks when a
+ * stale entry could matter), but it can never leave a stale writable
+ * translation to a frame that has since become a page table or been freed.
+ */
+#include <lamina/config.h>
+#include <lamina/domain.h>
+#include <lamina/guest_access.h>
+#include <lamina/hypercall.h>
+#include <lamina/lib.h>
+#include <lamina/mm.h>
+#include <lamina/pv_mm.h>
+#include <pv/xen.h>
+#include <pv/errno.h>
+#include <asm/cpu.h>
+
+#define MMU_UPDATE_PREEMPTED 0x80000000u
+/* The hypervisor's L4 entries, the same in every guest L4. */
+static uint64_t hv_l4e[PT_XEN_NR_SLOTS];
+
+static uint64_t *map_entries(void *cookie, uint64_t mfn)
+{
+	(void)cookie;
+	return mfn_to_virt(mfn);
+}
+
+void pv_pt_ctx(const struct domain *d, struct pt_ctx *c)
+{
+	if (!hv_l4e[0])
+		hypervisor_l4_slots(hv_l4e);
+	c->frames = frame_table;
+	c->nr_frames = max_mfn;
+	c->map = map_entries;
+	c->cookie = NULL;
+	c->domid = d->domain_id;
+	c->xen_l4e = hv_l4e;
+}
+
+void flush_tlb_local(struct domain *d)
+{
+	uint64_t cr4 = read_cr4();
+
+	/* Toggling PGE drops global entries too, which a CR3 write keeps. */
+	write_cr4(cr4 & ~X86_CR4_PGE);
+	write_cr4(cr4);
+	if (d)
+		d->perf.tlb_flushes++;
+}
+
+void pv_load_cr3(struct vcpu *v)
+{
+	uint64_t l4 = v->kernel_mode || !v->user_l4_mfn ? v->kernel_l4_mfn
+						       : v->user_l4_mfn;
+	write_cr3(l4 << PAGE_SHIFT);
+	v->domain->perf.cr3_writes++;
+}
+
+int pv_install_boot_l4(struct domain *d, uint64_t l4_mfn)
+{
+	struct pt_ctx c;
+	int rc;
+
+	pv_pt_ctx(d, &c);
+	/* One reference for the pin, as Xen's builder pins pt_base ... */
+	if ((rc = pt_get_page_and_type(&c, l4_mfn, FRAME_TYPE_L4)))
+		return rc;
+	frame_table[l4_mfn].flags |= FRAME_FLAG_PINNED;
+	/* ... and one for the vCPU's CR3. */
+	if ((rc = pt_get_page_and_type(&c, l4_mfn, FRAME_TYPE_L4)))
+		return rc;
+	d->vcpus[0]->kernel_l4_mfn = l4_mfn;
+	return 0;
+}
+
+/* A plain 8-byte write through mmu_update to a frame that is no page table. */
+static int write_normal_page(const struct pt_ctx *c, uint64_t ptr, uint64_t val)
+{
+	uint64_t mfn = ptr >> PAGE_SHIFT;
+	int rc = pt_get_page_and_type(c, mfn, FRAME_TYPE_WRITABLE);
+
+	if (rc)
+		return rc;
+	*(uint64_t *)((char *)mfn_to_virt(mfn) + (ptr & (PAGE_SIZE - 8))) = val;
+	pt_put_page_and_type(c, mfn);
+	return 0;
+}
+
+static int one_mmu_update(struct domain *d, const struct pt_ctx *c,
+			  const struct mmu_update *req, bool *flush)
+{
+	uint64_t mfn = req->ptr >> PAGE_SHIFT;
+	unsigned int cmd = req->ptr & 7;
+
+	switch (cmd) {
+	case MMU_NORMAL_PT_UPDATE:
+	case MMU_PT_UPDATE_PRESERVE_AD: {
+		if (mfn >= max_mfn)
+			return -XEN_EINVAL;
+		const struct frame_info *fi = &frame_table[mfn];
+		if (fi->owner != d->domain_id)
+			return -XEN_EPERM;
+		if (!frame_type_is_pagetable((enum frame_type)fi->type) ||
+		    !fi->type_count)
+			return write_normal_page(c, req->ptr, req->val);
+		return pt_mod_entry(c, mfn, (req->ptr & (PAGE_SIZE - 8)) >> 3,
+				    req->val, cmd == MMU_PT_UPDATE_PRESERVE_AD, flush);
+	}
+	case MMU_MACHPHYS_UPDATE:
+		if (mfn >= max_mfn)
+			return -XEN_EINVAL;
+		if (frame_table[mfn].owner != d->domain_id)
+			return -XEN_EPERM;
+		m2p_table[mfn] = req->val;
+		return 0;
+	}
+	return -XEN_ENOSYS;
+}
+
+/* Only DOMID_SELF (or the caller's own id) for now: foreign maps need grants. */
+static bool foreigndom_ok(const struct domain *d, uint64_t foreigndom)
+{
+	return (domid_t)foreigndom == DOMID_SELF ||
+	       (domid_t)foreigndom == d->domain_id;
+}
+
+long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone,
+		   uint64_t foreigndom, uint64_t a5)
+{
+	struct domain *d = current->domain;
+	struct pt_ctx c;
+	unsigned int done = 0, n = (unsigned int)count, i;
+	bool flush = false;
+	long rc = 0;
+	(void)a5;
+
+	if (!foreigndom_ok(d, foreigndom))
+		return -XEN_EPERM;
+	/* A preempted batch carries on: its earlier count is in *pdone. */
+	if (n & MMU_UPDATE_PREEMPTED) {
+		n &= ~MMU_UPDATE_PREEMPTED;
+		if (pdone && copy_from_guest(&done, pdone, sizeof(done)))
+			return -XEN_EFAULT;
+	}
+	pv_pt_ctx(d, &c);
+	for (i = 0; i < n; i++) {
+		struct mmu_update req;
+		if (copy_from_guest(&req, ureqs + (uint64_t)i * sizeof(req), sizeof(req))) {
+			rc = -XEN_EFAULT;
+			break;
+		}
+		if ((rc = one_mmu_update(d, &c, &req, &flush)))
+			break;
+	}
+	if (flush)
+		flush_tlb_local(d);
+	done += i;
+	if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
+		return -XEN_EFAULT;
+	return rc;
+}
+
+/* The guest's current top-level table walked down to va's L1 table. */
+static int find_l1_table(const struct vcpu *v, uint64_t va, uint64_t *l1_mfn)
+{
+	uint64_t mfn = v->kernel_mode || !v->user_l4_mfn ? v->kernel_l4_mfn
+						       : v->user_l4_mfn;
+
+	for (int shift = 39; shift >= 21; shift -= 9) {
+		uint64_t e = ((uint64_t *)mfn_to_virt(mfn))[(va >> shift) & 511];
+		if (!(e & PTE_PRESENT) || (e & PTE_PSE))
+			return -XEN_EINVAL;
+		mfn = (e & PTE_MFN_MASK) >> PAGE_SHIFT;
+		if (mfn >= max_mfn)
+			return -XEN_EINVAL;
+	}
+	*l1_mfn = mfn;
+	return 0;
+}
+
+/* Read the vCPU mask of a *_MULTI operation; one vCPU today. */
+static int multi_mask_includes_self(uint64_t mask_ptr, bool *self)
+{
+	uint64_t mask;
+
+	if (copy_from_guest(&mask, mask_ptr, sizeof(mask)))
+		return -XEN_EFAULT;
+	*self = mask & 1;
+	return 0;
+}
+
+long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
+			  uint64_t a4, uint64_t a5)
+{
+	struct vcpu *v = current;
+	struct pt_ctx c;
+	uint64_t l1;
+	bool flush = false, self = true;
+	int rc;
+	(void)a4, (void)a5;
+
+	if (!guest_range_ok(va, 1))
+		return -XEN_EINVAL;
+	if ((rc = find_l1_table(v, va, &l1)))
+		return rc;
+	pv_pt_ctx(v->domain, &c);
+	if ((rc = pt_mod_entry(&c, l1, (va >> 12) & 511, val, false, &flush)))
+		return rc;
+
+	uint64_t target = flags & ~UVMF_FLUSHTYPE_MASK;
+	if (target != UVMF_LOCAL && target != UVMF_ALL &&
+	    (rc = multi_mask_includes_self(target, &self)))
+		return rc;
+	if (flush || (self && (flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)) {
+		flush_tlb_local(v->domain);
+	} else if (self && (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG) {
+		invlpg((void *)va);
+		v->domain->perf.invlpgs++;
+	}
+	return 0;
+}
+
+static int pin_table(const struct pt_ctx *c, uint64_t mfn, enum frame_type t)
+{
+	int rc;
+
+	if (mfn >= max_mfn)
+		return -XEN_EINVAL;
+	if (frame_table[mfn].owner != c->domid)
+		return -XEN_EPERM;
+	if (frame_table[mfn].flags & FRAME_FLAG_PINNED)
+		return -XEN_EINVAL;     /* already pinned */
+	if ((rc = pt_get_page_and_type(c, mfn, t)))
+		return rc;
+	frame_table[mfn].flags |= FRAME_FLAG_PINNED;
+	return 0;
+}
+
+static int unpin_table(const struct pt_ctx *c, uint64_t mfn)
+{
+	if (mfn >= max_mfn)
+		return -XEN_EINVAL;
+	struct frame_info *fi = &frame_table[mfn];
+	if (fi->owner != c->domid)
+		return -XEN_EPERM;
+	if (!(fi->flags & FRAME_FLAG_PINNED))
+		return -XEN_EINVAL;
+	fi->flags &= ~FRAME_FLAG_PINNED;
+	pt_put_page_and_type(c, mfn);
+	return 0;
+}
+
+/* Swap a base pointer: new reference first, then drop the old one. */
+static int set_baseptr(const struct pt_ctx *c, struct vcpu *v, uint64_t mfn,
+		       bool user)
+{
+	uint64_t *slot = user ? &v->user_l4_mfn : &v->kernel_l4_mfn;
+	int rc;
+
+	if (user && mfn == 0) {
+		if (*slot)
+			pt_put_page_and_type(c, *slot);
+		*slot = 0;
+		return 0;
+	}
+	if ((rc = pt_get_page_and_type(c, mfn, FRAME_TYPE_L4)))
+		return rc;
+	uint64_t old = *slot;
+	*slot = mfn;
+	if (user == !v->kernel_mode)
+		pv_load_cr3(v);
+	if (old)
+		pt_put_page_and_type(c, old);
+	return 0;
+}
+
+/* Copy or clear a page of the domain's, which must be writable by it. */
+static int copy_or_clear_page(const struct pt_ctx *c, uint64_t dst, uint64_t src,
+			      bool copy)
+{
+	int rc;
+
+	if (copy) {
+		if (src >= max_mfn || frame_table[src].owner != c->domid)
+			return -XEN_EPERM;
+	}
+	if ((rc = pt_get_page_and_type(c, dst, FRAME_TYPE_WRITABLE)))
+		return rc;
+	if (copy)
+		memcpy(mfn_to_virt(dst), mfn_to_virt(src), PAGE_SIZE);
+	else
+		memset(mfn_to_virt(dst), 0, PAGE_SIZE);
+	pt_put_page_and_type(c, dst);
+	return 0;
+}
+
+/* MMUEXT_SET_LDT: checked and recorded; descriptors are loaded lazily. */
+static int set_ldt(struct vcpu *v, uint64_t base, uint64_t ents)
+{
+	if (ents > 8192 || (base & (PAGE_SIZE - 1)) ||
+	    (ents && !guest_range_ok(base, ents * 8)))
+		return -XEN_EINVAL;
+	v->ldt_base = ents ? base : 0;
+	v->ldt_ents = ents;
+	return 0;
+}
+
+static int one_mmuext_op(struct vcpu *v, const struct pt_ctx *c,
+			 const struct mmuext_op *op)
+{
+	bool self = true;
+	int rc;
+
+	switch (op->cmd) {
+	case MMUEXT_PIN_L1_TABLE:
+	case MMUEXT_PIN_L2_TABLE:
+	case MMUEXT_PIN_L3_TABLE:
+	case MMUEXT_PIN_L4_TABLE:
+		return pin_table(c, op->arg1.mfn,
+				 (enum frame_type)(FRAME_TYPE_L1 + op->cmd));
+	case MMUEXT_UNPIN_TABLE:
+		return unpin_table(c, op->arg1.mfn);
+	case MMUEXT_NEW_BASEPTR:
+		return set_baseptr(c, v, op->arg1.mfn, false);
+	case MMUEXT_NEW_USER_BASEPTR:
+		return set_baseptr(c, v, op->arg1.mfn, true);
+	case MMUEXT_TLB_FLUSH_MULTI:
+		if ((rc = multi_mask_includes_self((uint64_t)op->arg2.vcpumask.p, &self)))
+			return rc;
+		/* fall through */
+	case MMUEXT_TLB_FLUSH_LOCAL:
+	case MMUEXT_TLB_FLUSH_ALL:
+		if (self)
+			flush_tlb_local(v->domain);
+		return 0;
+	case MMUEXT_INVLPG_MULTI:
+		if ((rc = multi_mask_includes_self((uint64_t)op->arg2.vcpumask.p, &self)))
+			return rc;
+		/* fall through */
+	case MMUEXT_INVLPG_LOCAL:
+	case MMUEXT_INVLPG_ALL:
+		if (!guest_range_ok(op->arg1.linear_addr, 1))
+			return -XEN_EINVAL;
+		if (self) {
+			invlpg((void *)op->arg1.linear_addr);
+			v->domain->perf.invlpgs++;
+		}
+		return 0;
+	case MMUEXT_SET_LDT:
+		return set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents);
+	case MMUEXT_CLEAR_PAGE:
+		return copy_or_clear_page(c, op->arg1.mfn, 0, false);
+	case MMUEXT_COPY_PAGE:
+		return copy_or_clear_page(c, op->arg1.mfn, op->arg2.src_mfn, true);
+	case MMUEXT_FLUSH_CACHE:
+	case MMUEXT_FLUSH_CACHE_GLOBAL:
+		return -XEN_EPERM;      /* no cache-flush rights */
+	}
+	return -XEN_ENOSYS;
+}
+
+long do_mmuext_op(uint64_t uops, uint64_t count, uint64_t pdone,
+		  uint64_t foreigndom, uint64_t a5)
+{
+	struct vcpu *v = current;
+	struct pt_ctx c;
+	unsigned int done = 0, n = (unsigned int)count, i;
+	long rc = 0;
+	(void)a5;
+
+	if (!foreigndom_ok(v->domain, foreigndom))
+		return -XEN_EPERM;
+	if (n & MMU_UPDATE_PREEMPTED) {
+		n &= ~MMU_UPDATE_PREEMPTED;
+		if (pdone && copy_from_guest(&done, pdone, sizeof(done)))
+			return -XEN_EFAULT;
+	}
+	pv_pt_ctx(v->domain, &c);
+	for (i = 0; i < n; i++) {
+		struct mmuext_op op;
+		if (copy_from_guest(&op, uops + (uint64_t)i * sizeof(op), sizeof(op))) {
+			rc = -XEN_EFAULT;
+			break;
+		}
+		if ((rc = one_mmuext_op(v, &c, &op)))
+			break;
+	}
+	done += i;
+	if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
+		return -XEN_EFAULT;
+	return rc;
+}

@@ -1,0 +1,63 @@
+# make bench: the hypercall benchmark (tools/bench, docs/benchmarks.md).
+#
+#   $(BENCH_GUEST)   PV guest timing each hypercall (same binary on Lamina
+#                    and on Xen 4.17)
+#   $(BENCH_NATIVE)  tiny multiboot kernel measuring the native floors
+#   bench-build      builds both (also part of `all`, for the smoke test)
+#   bench-run        boots native, Lamina and Xen under TCG icount and
+#                    prints the table (tools/bench/run_bench.py)
+# `make bench ACCEL=kvm` asks for wall-clock KVM timing as well.
+
+BENCH_DIR    := $(BUILD)/bench
+BENCH_GUEST  := $(BENCH_DIR)/bench-guest.elf
+BENCH_NATIVE := $(BENCH_DIR)/bench-native.elf
+BENCH_XEN_GZ ?= /boot/xen-4.17-amd64.gz
+ACCEL        ?= tcg
+
+BENCH_GUEST_SRCS := $(wildcard tools/bench/guest/*.c tools/bench/guest/*.S)
+BENCH_GUEST_OBJS := $(patsubst tools/bench/guest/%,$(BENCH_DIR)/guest/%.o,\
+	$(BENCH_GUEST_SRCS))
+
+all: $(BENCH_GUEST) $(BENCH_NATIVE)
+
+$(BENCH_DIR)/guest/%.c.o: tools/bench/guest/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BENCH_DIR)/guest/%.S.o: tools/bench/guest/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BENCH_GUEST): $(BENCH_GUEST_OBJS) $(LIBPV) $(GUEST_LDS)
+	$(call pv_guest_link,$@,$(BENCH_GUEST_OBJS))
+
+# The native kernel: 32-bit multiboot entry, then 64-bit code at 1 MiB.
+BENCH_NATIVE_CFLAGS := $(KERNEL_CFLAGS) -mcmodel=small -fno-pie -fno-pic
+BENCH_NATIVE_SRCS := $(wildcard tools/bench/native/*.c tools/bench/native/*.S)
+BENCH_NATIVE_OBJS := $(patsubst tools/bench/native/%,$(BENCH_DIR)/native/%.o,\
+	$(BENCH_NATIVE_SRCS))
+
+$(BENCH_DIR)/native/%.c.o: tools/bench/native/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_NATIVE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BENCH_DIR)/native/%.S.o: tools/bench/native/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_ASFLAGS) -MMD -MP -c $< -o $@
+
+$(BENCH_NATIVE): $(BENCH_NATIVE_OBJS) tools/bench/native/native.ld
+	@mkdir -p $(dir $@)
+	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+		--no-warn-rwx-segments -T tools/bench/native/native.ld \
+		-o $@ $(BENCH_NATIVE_OBJS)
+
+bench-build: $(HYPERVISOR_ELF) $(BENCH_GUEST) $(BENCH_NATIVE)
+
+bench-run: bench-build
+	$(PYTHON) tools/bench/run_bench.py --build $(BUILD) --accel $(ACCEL) \
+		--hypervisor $(HYPERVISOR_ELF) --guest $(BENCH_GUEST) \
+		--native $(BENCH_NATIVE) --xen-gz $(BENCH_XEN_GZ) $(BENCH_ARGS)
+
+.PHONY: bench-build bench-run
+
+-include $(BENCH_GUEST_OBJS:.o=.d) $(BENCH_NATIVE_OBJS:.o=.d)
