@@ -14,6 +14,11 @@ typedef long hypercall_fn(HYPERCALL_ARGS);
 hypercall_fn do_set_trap_table, do_set_callbacks, do_callback_op,
 	     do_stack_switch, do_fpu_taskswitch, do_set_segment_base,
 	     do_vm_assist, do_xen_version, do_console_io, do_sched_op,
-	     do_lamina_perf, do_mmu_update, do_mmuext_op, do_update_va_mapping;
+	     do_lamina_perf, do_mmu_update, do_mmuext_op, do_update_va_mapping,
+	     do_multicall;
+
+/* Run hypercall nr through the table (-ENOSYS for holes); not iret. */
+long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
+			uint64_t a4, uint64_t a5);
 
 #endif

@@ -36,6 +36,7 @@ static hypercall_fn *const hypercall_table[] = {
 	[__HYPERVISOR_mmu_update]       = do_mmu_update,
 	[__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
 	[__HYPERVISOR_mmuext_op]        = do_mmuext_op,
+	[__HYPERVISOR_multicall]        = do_multicall,
 	[__HYPERVISOR_stack_switch]     = do_stack_switch,
 	[__HYPERVISOR_set_callbacks]    = do_set_callbacks,
 	[__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
@@ -47,6 +48,14 @@ static hypercall_fn *const hypercall_table[] = {
 	[__HYPERVISOR_callback_op]      = do_callback_op,
 	[__HYPERVISOR_lamina_perf]      = do_lamina_perf,
 };
+
+long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
+			uint64_t a4, uint64_t a5)
+{
+	if (nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr])
+		return hypercall_table[nr](a1, a2, a3, a4, a5);
+	return -XEN_ENOSYS;
+}
 
 /*
  * Called by entry.S for every syscall from a guest. Returns nonzero when the
@@ -68,11 +77,8 @@ int handle_syscall(struct cpu_regs *regs)
 		return pv_iret(regs) && regs->cs == FLAT_KERNEL_CS &&
 		       regs->ss == FLAT_KERNEL_SS;
 
-	long ret = -XEN_ENOSYS;
-	if (nr < ARRAY_SIZE(hypercall_table) && hypercall_table[nr])
-		ret = hypercall_table[nr](regs->rdi, regs->rsi, regs->rdx,
-					  regs->r10, regs->r8);
-	regs->rax = (uint64_t)ret;
+	regs->rax = (uint64_t)hypercall_dispatch(nr, regs->rdi, regs->rsi,
+						 regs->rdx, regs->r10, regs->r8);
 	return 1;
 }
 
