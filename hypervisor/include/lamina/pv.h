@@ -24,6 +24,14 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vector);
 /* HYPERVISOR_iret: returns nonzero if the exit may use sysret. */
 int pv_iret(struct cpu_regs *regs);
 
+/* Kernel/user mode switching and kernel entry (guest_mode.c). */
+void pv_toggle_guest_mode(struct vcpu *v);
+void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *words,
+		     unsigned int n, bool mask_events, const char *what);
+uint64_t pv_saved_cs(const struct vcpu *v, const struct cpu_regs *regs);
+uint64_t pv_saved_rflags(const struct vcpu *v, const struct cpu_regs *regs);
+int pv_user_syscall(struct cpu_regs *regs);
+
 /* Segment bases and lazy FPU, shared by hypercalls and MSR emulation. */
 long pv_set_segment_base(unsigned int which, uint64_t base);
 void pv_set_virtual_ts(struct vcpu *v, bool set);

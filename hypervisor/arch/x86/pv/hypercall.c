@@ -68,10 +68,10 @@ int handle_syscall(struct cpu_regs *regs)
 	uint64_t nr = regs->rax;
 
 	v->domain->perf.guest_entries++;
-	v->domain->perf.hypercalls++;
+	if (v->kernel_mode)
+		v->domain->perf.hypercalls++;
 	if (!v->kernel_mode)
-		domain_crash_current(regs, "system call from guest user mode "
-				     "(user mode arrives with the paging issue)");
+		return pv_user_syscall(regs);
 
 	if (nr == __HYPERVISOR_iret)
 		return pv_iret(regs) && regs->cs == FLAT_KERNEL_CS &&

@@ -24,15 +24,16 @@ int pv_iret(struct cpu_regs *regs)
 		domain_crash_current(regs, "HYPERVISOR_iret: cannot read the iret "
 				     "frame at %#lx", regs->rsp);
 
+	if (!is_canonical(ctx.rip) || !is_canonical(ctx.rsp))
+		domain_crash_current(regs, "HYPERVISOR_iret to a non-canonical "
+				     "address (rip %#lx, rsp %#lx)", ctx.rip, ctx.rsp);
 	if ((ctx.cs & 3) == 3) {
 		/* RPL 3 means a return to user mode: needs the user page tables. */
 		if (!v->user_l4_mfn)
 			domain_crash_current(regs, "HYPERVISOR_iret to user mode "
 					     "without user page tables");
+		pv_toggle_guest_mode(v);
 	}
-	if (!is_canonical(ctx.rip) || !is_canonical(ctx.rsp))
-		domain_crash_current(regs, "HYPERVISOR_iret to a non-canonical "
-				     "address (rip %#lx, rsp %#lx)", ctx.rip, ctx.rsp);
 
 	v->vcpu_info->evtchn_upcall_mask = !(ctx.rflags & X86_EFLAGS_IF);
 

@@ -26,44 +26,24 @@ void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
 	struct vcpu *v = current;
 	const struct trap_info *ti = &v->trap_ctxt[vector & 0xff];
 	uint64_t frame[8];
-	int n = 0;
+	unsigned int n = 0;
 
 	if (!ti->address)
 		domain_crash_current(regs, "%s (vector %u, error %#lx) with no handler registered",
 				     exception_name(vector), vector, error_code);
-
-	/* User-mode delivery switches to the kernel stack: issue 3 adds it. */
-	uint64_t sp = regs->rsp & ~15UL;
-	uint8_t saved_mask = v->vcpu_info->evtchn_upcall_mask;
-	uint64_t cs = v->kernel_mode ? (regs->cs & ~3UL) : regs->cs;
 
 	frame[n++] = regs->rcx;
 	frame[n++] = regs->r11;
 	if (has_error)
 		frame[n++] = error_code;
 	frame[n++] = regs->rip;
-	frame[n++] = cs | ((uint64_t)saved_mask << 32);
-	frame[n++] = (regs->rflags & ~X86_EFLAGS_IF) |
-		     (saved_mask ? 0 : X86_EFLAGS_IF);
+	frame[n++] = pv_saved_cs(v, regs);
+	frame[n++] = pv_saved_rflags(v, regs);
 	frame[n++] = regs->rsp;
 	frame[n++] = regs->ss;
-	sp -= n * sizeof(uint64_t);
-
-	if (copy_to_guest(sp, frame, n * sizeof(uint64_t)))
-		domain_crash_current(regs, "fault while delivering %s (vector %u): "
-				     "cannot write the frame at %#lx",
-				     exception_name(vector), vector, sp);
-
-	if (TI_GET_IF(ti))
-		v->vcpu_info->evtchn_upcall_mask = 1;
 	v->domain->perf.bounces++;
-	regs->rip = ti->address;
-	regs->cs = FLAT_KERNEL_CS;
-	regs->ss = FLAT_KERNEL_SS;
-	regs->rsp = sp;
-	regs->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF |
-			  X86_EFLAGS_AC | X86_EFLAGS_VM | X86_EFLAGS_IOPL);
-	regs->rflags |= X86_EFLAGS_IF | X86_EFLAGS_MBS;
+	pv_enter_kernel(regs, ti->address, frame, n, TI_GET_IF(ti),
+			exception_name(vector));
 }
 
 /*
@@ -159,12 +139,4 @@ void pv_handle_guest_exception(struct cpu_regs *regs)
 		pv_inject_exception(regs, vector, exception_has_error_code(vector),
 				    regs->error_code);
 	}
-}
-
-/* The CPU refused to return to the guest with the frame it left us. */
-void handle_guest_return_fault(struct cpu_regs *regs)
-{
-	domain_crash_current(regs, "returning to the guest faulted (bad frame: "
-			     "cs %#lx ss %#lx rip %#lx)", regs->cs, regs->ss,
-			     regs->rip);
 }

@@ -1,0 +1,131 @@
+/*
+ * Guest kernel mode and user mode, Xen's 64-bit PV model.
+ *
+ * Both run in ring 3. What separates them is the address space: the kernel
+ * runs on its kernel L4 (NEW_BASEPTR), user code on its user L4
+ * (NEW_USER_BASEPTR), which does not map the kernel. The hypervisor switches
+ * between them on every crossing, together with the GS base (the kernel's
+ * and the user's are swapped, as swapgs would on bare metal):
+ *   user -> kernel: syscall from user code (to the syscall callback),
+ *                   any exception or event (to its handler),
+ *                   always onto the kernel stack given by stack_switch;
+ *   kernel -> user: HYPERVISOR_iret with an RPL-3 code selector.
+ */
+#include <lamina/config.h>
+#include <lamina/domain.h>
+#include <lamina/guest_access.h>
+#include <lamina/pv.h>
+#include <lamina/pv_mm.h>
+#include <pv/xen.h>
+#include <pv/callback.h>
+#include <asm/cpu.h>
+#include <asm/traps.h>
+
+void pv_toggle_guest_mode(struct vcpu *v)
+{
+	v->kernel_mode = !v->kernel_mode;
+	/* The active GS base belongs to the mode we leave; swap in the other. */
+	__asm__ volatile("swapgs");
+	pv_load_cr3(v);
+}
+
+/*
+ * Write a frame of words onto the guest kernel stack and enter a guest
+ * kernel entry point with it, from kernel or user mode. The frame's first
+ * two words are always the interrupted RCX and R11 (see traps.c).
+ */
+void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *words,
+		     unsigned int n, bool mask_events, const char *what)
+{
+	struct vcpu *v = current;
+	uint64_t sp;
+
+	if (v->kernel_mode) {
+		sp = regs->rsp & ~15UL;
+	} else {
+		pv_toggle_guest_mode(v);
+		sp = v->kernel_sp & ~15UL;
+	}
+	sp -= n * sizeof(uint64_t);
+	if (copy_to_guest(sp, words, n * sizeof(uint64_t)))
+		domain_crash_current(regs, "fault while delivering %s: cannot write "
+				     "the frame at %#lx", what, sp);
+	if (mask_events)
+		v->vcpu_info->evtchn_upcall_mask = 1;
+	regs->rip = entry;
+	regs->cs = FLAT_KERNEL_CS;
+	regs->ss = FLAT_KERNEL_SS;
+	regs->rsp = sp;
+	regs->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF |
+			  X86_EFLAGS_AC | X86_EFLAGS_VM | X86_EFLAGS_IOPL |
+			  X86_EFLAGS_DF);
+	regs->rflags |= X86_EFLAGS_IF | X86_EFLAGS_MBS;
+}
+
+/* The saved CS word: RPL 0 marks an interrupted kernel, plus the event mask. */
+uint64_t pv_saved_cs(const struct vcpu *v, const struct cpu_regs *regs)
+{
+	uint64_t cs = v->kernel_mode ? (regs->cs & ~3UL) : regs->cs;
+	return (cs & 0xffff) | ((uint64_t)v->vcpu_info->evtchn_upcall_mask << 32);
+}
+
+uint64_t pv_saved_rflags(const struct vcpu *v, const struct cpu_regs *regs)
+{
+	return (regs->rflags & ~X86_EFLAGS_IF) |
+	       (v->vcpu_info->evtchn_upcall_mask ? 0 : X86_EFLAGS_IF);
+}
+
+/*
+ * syscall from guest user code: enter the kernel's syscall callback on its
+ * kernel stack. On entry rcx/r11 hold the user rip/rflags (the CPU put them
+ * there); the frame carries them as RCX/R11 and again as RIP/RFLAGS.
+ * Returns nonzero: the exit may use sysret.
+ */
+int pv_user_syscall(struct cpu_regs *regs)
+{
+	struct vcpu *v = current;
+
+	if (!v->syscall_cb.address) {
+		/* No callback: the syscall instruction itself is invalid. */
+		regs->rip -= 2;
+		pv_inject_exception(regs, X86_EXC_UD, false, 0);
+		return 0;
+	}
+	uint64_t frame[] = {
+		regs->rcx, regs->r11, regs->rip, pv_saved_cs(v, regs),
+		pv_saved_rflags(v, regs), regs->rsp, regs->ss,
+	};
+	pv_enter_kernel(regs, v->syscall_cb.address, frame, 7,
+			v->syscall_cb.flags & CALLBACKF_mask_events, "a system call");
+	return 1;
+}
+
+/*
+ * The CPU refused to return to the guest (a bad selector in the frame it
+ * gave HYPERVISOR_iret, say). Like Xen, hand the problem to the kernel's
+ * failsafe callback with the segment registers on the frame; without one
+ * the domain cannot continue.
+ */
+void handle_guest_return_fault(struct cpu_regs *regs)
+{
+	struct vcpu *v = current;
+	uint16_t ds, es, fs, gs;
+
+	if (!v->failsafe_cb.address)
+		domain_crash_current(regs, "returning to the guest faulted (bad "
+				     "frame: cs %#lx ss %#lx rip %#lx) and no "
+				     "failsafe callback is registered",
+				     regs->cs, regs->ss, regs->rip);
+	__asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+			 : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+	uint64_t frame[] = {
+		regs->rcx, regs->r11, ds, es, fs, gs, regs->rip,
+		pv_saved_cs(v, regs), pv_saved_rflags(v, regs), regs->rsp, regs->ss,
+	};
+	/* Whatever the guest chose, it continues on the flat selectors. */
+	regs->cs = v->kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS;
+	regs->ss = FLAT_KERNEL_SS;
+	pv_enter_kernel(regs, v->failsafe_cb.address, frame, 11,
+			v->failsafe_cb.flags & CALLBACKF_mask_events,
+			"the failsafe callback");
+}
