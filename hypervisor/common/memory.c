@@ -17,6 +17,7 @@ struct frame_allocator frame_allocator;
 struct frame_info *frame_table;
 uint64_t max_mfn;
 uint64_t *m2p_table;
+uint64_t m2p_first_mfn;
 
 extern char _start_image[], _end[];
 
@@ -124,6 +125,7 @@ void memory_init(void)
 	if (!frame_alloc_get(&frame_allocator, m2p_frames, 1, &m2p_mfn))
 		panic("no memory for the M2P table (%lu frames)", m2p_frames);
 	m2p_table = mfn_to_virt(m2p_mfn);
+	m2p_first_mfn = m2p_mfn;
 	memset(m2p_table, 0xff, m2p_frames << PAGE_SHIFT);
 	for (uint64_t i = 0; i < m2p_frames; i++)
 		frame_info_assign(&frame_table[m2p_mfn + i], DOMID_XEN);

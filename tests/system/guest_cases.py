@@ -65,4 +65,33 @@ GUEST_CASES = [
         "subtests": True,
         "min_subtests": 49,
     },
+    {
+        # make bench's guest (tools/bench) with few iterations: every row
+        # must print a positive figure or n/a. No timing is checked.
+        "name": "bench-guest-smoke",
+        "modules": [("{build}/bench/bench-guest.elf", "iterations=10")],
+        "extra": ["-icount shift=0,sleep=off"],
+        "expect_status": "poweroff",
+        "expect": [
+            r"^\(d0\) BENCH hypervisor=lamina ",
+            r"^\(d0\) BENCH row=null_hypercall iters=\d+ insns_per_op=\d",
+            r"^\(d0\) BENCH row=exception_bounce iters=\d+ insns_per_op=\d",
+            r"^\(d0\) BENCH done",
+        ],
+        # A row is bad when its figure is zero or not a number (n/a is fine).
+        "forbid": [
+            r"^\(d0\) BENCH row=\S+ iters=\d+ insns_per_op=0\.0\b",
+            r"^\(d0\) BENCH row=\S+ iters=\d+ insns_per_op=(?!n/a\b)(?!\d+\.\d\b)",
+            r"^\(d0\) BENCH row=\S+ iters=\d+ insns_per_op=n/a reason=error",
+        ],
+    },
 ]
+
+GUEST_CASES.append({
+    "name": "guest-ptwr",
+    "modules": [("{build}/tests/guests/ptwr.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 25,
+})

@@ -16,6 +16,7 @@ hypercall_fn do_set_trap_table, do_set_callbacks, do_callback_op,
 	     do_vm_assist, do_xen_version, do_console_io, do_sched_op,
 	     do_lamina_perf, do_mmu_update, do_mmuext_op, do_update_va_mapping,
 	     do_multicall;
+hypercall_fn do_memory_op;
 
 /* Run hypercall nr through the table (-ENOSYS for holes); not iret. */
 long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,

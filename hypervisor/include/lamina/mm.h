@@ -18,6 +18,7 @@ extern struct frame_allocator frame_allocator;
 extern struct frame_info *frame_table;  /* indexed by mfn, max_mfn entries */
 extern uint64_t max_mfn;                /* frames [0, max_mfn) exist */
 extern uint64_t *m2p_table;             /* writable view of the M2P */
+extern uint64_t m2p_first_mfn;          /* first of the M2P's contiguous frames */
 
 /* Set up allocator, frame table, M2P and the final page tables. */
 void memory_init(void);

@@ -32,6 +32,9 @@ uint64_t pv_saved_cs(const struct vcpu *v, const struct cpu_regs *regs);
 uint64_t pv_saved_rflags(const struct vcpu *v, const struct cpu_regs *regs);
 int pv_user_syscall(struct cpu_regs *regs);
 
+/* Writable page tables: emulate a store to an L1 table; true if done. */
+bool pv_ptwr_fault(struct cpu_regs *regs, uint64_t addr);
+
 /* Segment bases and lazy FPU, shared by hypercalls and MSR emulation. */
 long pv_set_segment_base(unsigned int which, uint64_t base);
 void pv_set_virtual_ts(struct vcpu *v, bool set);

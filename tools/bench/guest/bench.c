@@ -3,11 +3,13 @@
  * on Lamina and on Xen 4.17 (see docs/benchmarks.md).
  *
  * For each row it runs the operation's timed loop and prints
- *   BENCH row=<name> iters=<n> insns_per_op=<x.y> <counter>=<x.yy> ...
- * where insns_per_op = (loop TSC delta - empty loop TSC delta) / operations.
- * Under QEMU -icount shift=0,sleep=off the TSC counts instructions. The
- * counters are Lamina's event counters (lamina/perf.h) per operation, or
- * "n/a" on a hypervisor without them. A row whose hypercall returns
+ *   BENCH row=<name> iters=<n> insns_per_op=<x.y>
+ *   BENCH counters row=<name> entries=<x.yyy> hcalls=... invlpg=...
+ * where insns_per_op = (loop TSC delta - empty loop TSC delta) / operations
+ * and iters counts operations. Under QEMU -icount shift=0,sleep=off the
+ * TSC counts instructions. The counters are Lamina's event counters
+ * (lamina/perf.h, in field order) per operation, or "n/a" on a hypervisor
+ * without them. A row whose hypercall returns
  * -ENOSYS prints insns_per_op=n/a. The last line is "BENCH done".
  *
  * Command line: iterations=<n> (default 1000).
@@ -27,8 +29,7 @@
 
 /* The counters in struct lamina_perf_counters, in order, with names. */
 static const char *const counter_names[] = {
-	"guest_entries", "hypercalls", "exceptions", "bounces",
-	"cr3_writes", "tlb_flushes", "invlpgs",
+	"entries", "hcalls", "excs", "bounces", "cr3", "tlbflush", "invlpg",
 };
 #define NR_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
 _Static_assert(sizeof(struct lamina_perf_counters) == NR_COUNTERS * 8,
@@ -55,15 +56,19 @@ static void counters_read(uint64_t out[NR_COUNTERS])
 	memcpy(out, &c, sizeof(c));
 }
 
-/* Print value/divisor with `decimals` (1 or 2) digits after the point. */
+/* Print " name=value/divisor" with one (insns) or three (counters) decimals. */
 static void print_ratio(const char *name, uint64_t value, uint64_t divisor,
-			unsigned int decimals)
+			bool counter)
 {
-	uint64_t scale = decimals == 1 ? 10 : 100;
+	uint64_t scale = counter ? 1000 : 10;
 	uint64_t scaled = (value * scale + divisor / 2) / divisor;
+	unsigned long whole = (unsigned long)(scaled / scale);
+	unsigned long frac = (unsigned long)(scaled % scale);
 
-	pv_printf(" %s=%lu.%0*lu", name, (unsigned long)(scaled / scale),
-		  (int)decimals, (unsigned long)(scaled % scale));
+	if (counter)
+		pv_printf(" %s=%lu.%03lu", name, whole, frac);
+	else
+		pv_printf(" %s=%lu.%lu", name, whole, frac);
 }
 
 /* Print a row that could not be measured. */
@@ -108,7 +113,9 @@ static void measure_row(const struct bench_row *row, uint64_t iterations)
 	delta = delta > empty ? delta - empty : 0;
 
 	pv_printf("BENCH row=%s iters=%lu", row->name, (unsigned long)ops);
-	print_ratio("insns_per_op", delta, ops, 1);
+	print_ratio("insns_per_op", delta, ops, false);
+	/* Counters on a line of their own: console lines have a length limit. */
+	pv_printf("\nBENCH counters row=%s", row->name);
 	for (i = 0; i < NR_COUNTERS; i++) {
 		if (!have_counters) {
 			pv_printf(" %s=n/a", counter_names[i]);
@@ -116,7 +123,7 @@ static void measure_row(const struct bench_row *row, uint64_t iterations)
 		}
 		counts[i] -= counts[i] > counter_floor[i] ? counter_floor[i]
 							  : counts[i];
-		print_ratio(counter_names[i], counts[i], ops, 2);
+		print_ratio(counter_names[i], counts[i], ops, true);
 	}
 	pv_printf("\n");
 }

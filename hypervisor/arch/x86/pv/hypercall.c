@@ -38,6 +38,7 @@ static hypercall_fn *const hypercall_table[] = {
 	[__HYPERVISOR_mmuext_op]        = do_mmuext_op,
 	[__HYPERVISOR_multicall]        = do_multicall,
 	[__HYPERVISOR_stack_switch]     = do_stack_switch,
+	[__HYPERVISOR_memory_op]        = do_memory_op,
 	[__HYPERVISOR_set_callbacks]    = do_set_callbacks,
 	[__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
 	[__HYPERVISOR_xen_version]      = do_xen_version,

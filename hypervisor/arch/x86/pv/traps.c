@@ -88,8 +88,11 @@ static void device_not_available(struct cpu_regs *regs)
 static void page_fault(struct cpu_regs *regs)
 {
 	uint64_t error = regs->error_code;
+	uint64_t addr = read_cr2();
 
-	current->vcpu_info->arch.cr2 = read_cr2();
+	if (pv_ptwr_fault(regs, addr))
+		return;
+	current->vcpu_info->arch.cr2 = addr;
 	/* The guest kernel runs in ring 3 too: report a kernel-mode access. */
 	if (current->kernel_mode)
 		error &= ~PFEC_USER;

@@ -1,0 +1,2 @@
+# PV test guest ptwr (see ptwr.c).
+$(eval $(call test_guest,ptwr))
