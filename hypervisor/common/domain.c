@@ -7,6 +7,7 @@
 #include <lamina/domain.h>
 #include <lamina/lib.h>
 #include <lamina/mm.h>
+#include <lamina/hypercall.h>
 #include <lamina/pv_mm.h>
 #include <pv/sched.h>
 #include <asm/cpu.h>
@@ -169,7 +170,10 @@ void vcpu_run(struct vcpu *v)
 	if (current && current != v && current->domain->state == DOMAIN_RUNNING)
 		current->saved_regs = *frame;
 	*frame = v->saved_regs;
+	if (!current || current->domain != v->domain)
+		perf_switch_domain(current ? current->domain : NULL);
 	current = v;
+	cpu_guest_in_kernel = v->kernel_mode;
 	pv_load_cr3(v);
 	wrmsr(MSR_FS_BASE, v->fs_base);
 	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);

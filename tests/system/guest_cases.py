@@ -93,5 +93,16 @@ GUEST_CASES.append({
     "expect_status": "poweroff",
     "expect": [r"^\(d0\) \d+ passed, 0 failed"],
     "subtests": True,
-    "min_subtests": 25,
+})
+
+# memory_op queries and reservation changes (tests/guests/memory_op.c);
+# 64 MiB so the frames above the initial mapping can be given back.
+GUEST_CASES.append({
+    "name": "guest-memory-op",
+    "cmdline": "dom0_mem=64M",
+    "modules": [("{build}/tests/guests/memory_op.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 80,
 })

@@ -12,6 +12,7 @@
  */
 #include <lamina/config.h>
 #include <asm/regs.h>
+#include <lamina/hypercall.h>
 
 #define GUEST_CS    0xe033      /* FLAT_RING3_CS64 */
 #define GUEST_SS    0xe02b      /* FLAT_RING3_SS64 */
@@ -130,8 +131,49 @@ exit_via_iret:
 	mov	%rsp, %rdi
 .endm
 
+/*
+ * Fast path: a hypercall from guest kernel mode whose handler needs no
+ * register frame (it never reschedules or rewrites guest state: see
+ * fast_hypercall_table in hypercall.c) is called directly, saving only what
+ * the C calling convention does not: rcx/r11 (the return rip/rflags) and
+ * r9. The argument registers come back zeroed, so no hypervisor value
+ * leaks; the ABI lets hypercalls clobber them.
+ */
 	.globl syscall_entry
 syscall_entry:
+	mov	%rsp, syscall_scratch_rsp(%rip)
+	mov	hv_stack_top(%rip), %rsp
+	cmp	$NR_FAST_HYPERCALLS, %rax
+	jae	.Lsyscall_slow
+	cmpb	$0, cpu_guest_in_kernel(%rip)
+	je	.Lsyscall_slow
+	push	%rcx
+	push	%r11
+	push	%r9
+	lea	fast_hypercall_table(%rip), %r9
+	mov	(%r9, %rax, 8), %r9
+	test	%r9, %r9
+	jz	.Lsyscall_slow_unwind
+	incq	cpu_fast_hypercalls(%rip)
+	mov	%r10, %rcx
+	call	*%r9
+	pop	%r9
+	pop	%r11
+	pop	%rcx
+	xor	%edi, %edi
+	xor	%esi, %esi
+	xor	%edx, %edx
+	xor	%r8d, %r8d
+	xor	%r10d, %r10d
+	mov	syscall_scratch_rsp(%rip), %rsp
+	sysretq
+
+.Lsyscall_slow_unwind:
+	pop	%r9
+	pop	%r11
+	pop	%rcx
+.Lsyscall_slow:
+	mov	syscall_scratch_rsp(%rip), %rsp
 	SYSCALL_FRAME GUEST_CS
 	call	handle_syscall
 	test	%eax, %eax
@@ -161,17 +203,31 @@ enter_guest:
 /*
  * size_t raw_copy_checked(void *dst, const void *src, size_t len)
  * Returns the number of bytes not copied: a page fault in the middle stops
- * the copy and the fixup returns what rep movsb had left in rcx.
+ * the copy and the fixup returns what was left. Whole quadwords first (one
+ * iteration per 8 bytes), then the tail bytes.
  */
 	.globl raw_copy_checked
 raw_copy_checked:
 	mov	%rdx, %rcx
-.Lcopy:
+	shr	$3, %rcx
+.Lcopy_quads:
+	rep movsq
+	mov	%rdx, %rcx
+	and	$7, %ecx
+.Lcopy_bytes:
 	rep movsb
-.Lcopy_done:
+	xor	%eax, %eax
+	ret
+.Lcopy_quads_fault:
+	/* rcx quadwords were left, plus the tail. */
+	and	$7, %edx
+	lea	(%rdx, %rcx, 8), %rax
+	ret
+.Lcopy_bytes_fault:
 	mov	%rcx, %rax
 	ret
-	EX_TABLE .Lcopy, .Lcopy_done
+	EX_TABLE .Lcopy_quads, .Lcopy_quads_fault
+	EX_TABLE .Lcopy_bytes, .Lcopy_bytes_fault
 
 /*
  * int write_gs_selector_checked(uint16_t sel): load %gs, or fail with -1 if
@@ -195,3 +251,9 @@ hv_stack_top:
 	.quad 0
 syscall_scratch_rsp:
 	.quad 0
+	.globl cpu_fast_hypercalls
+cpu_fast_hypercalls:
+	.quad 0
+	.globl cpu_guest_in_kernel
+cpu_guest_in_kernel:
+	.byte 0

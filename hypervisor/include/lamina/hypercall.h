@@ -6,6 +6,10 @@
 #ifndef LAMINA_HYPERCALL_H
 #define LAMINA_HYPERCALL_H
 
+/* Hypercall numbers below this may have a fast-path handler (entry.S). */
+#define NR_FAST_HYPERCALLS 64
+
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 
 #define HYPERCALL_ARGS uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
@@ -21,5 +25,15 @@ hypercall_fn do_memory_op;
 /* Run hypercall nr through the table (-ENOSYS for holes); not iret. */
 long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
 			uint64_t a4, uint64_t a5);
+
+/* Fast-path counts belong to the domain that ran: call when switching. */
+struct domain;
+void perf_switch_domain(struct domain *from);
+
+/* The fast path's table (NULL: take the full-frame path) and its state. */
+extern hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS];
+extern uint64_t cpu_fast_hypercalls;    /* fast-path calls on this CPU */
+extern uint8_t cpu_guest_in_kernel;     /* current vCPU is in kernel mode */
+#endif
 
 #endif

@@ -15,6 +15,7 @@
 #include <lamina/domain.h>
 #include <lamina/guest_access.h>
 #include <lamina/pv.h>
+#include <lamina/hypercall.h>
 #include <lamina/pv_mm.h>
 #include <pv/xen.h>
 #include <pv/callback.h>
@@ -24,6 +25,7 @@
 void pv_toggle_guest_mode(struct vcpu *v)
 {
 	v->kernel_mode = !v->kernel_mode;
+	cpu_guest_in_kernel = v->kernel_mode;
 	/* The active GS base belongs to the mode we leave; swap in the other. */
 	__asm__ volatile("swapgs");
 	pv_load_cr3(v);

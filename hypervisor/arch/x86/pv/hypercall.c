@@ -14,6 +14,42 @@
 #include <pv/errno.h>
 #include <lamina/guest_access.h>
 
+/*
+ * Handlers the fast path in entry.S may call without a register frame:
+ * they only read arguments and `current`, and always return.
+ */
+hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
+	[__HYPERVISOR_set_trap_table]   = do_set_trap_table,
+	[__HYPERVISOR_mmu_update]       = do_mmu_update,
+	[__HYPERVISOR_stack_switch]     = do_stack_switch,
+	[__HYPERVISOR_set_callbacks]    = do_set_callbacks,
+	[__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
+	[__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
+	[__HYPERVISOR_xen_version]      = do_xen_version,
+	[__HYPERVISOR_console_io]       = do_console_io,
+	[__HYPERVISOR_vm_assist]        = do_vm_assist,
+	[__HYPERVISOR_set_segment_base] = do_set_segment_base,
+	[__HYPERVISOR_mmuext_op]        = do_mmuext_op,
+	[__HYPERVISOR_callback_op]      = do_callback_op,
+	[__HYPERVISOR_lamina_perf]      = do_lamina_perf,
+};
+
+/* Fast-path calls are counted per CPU; fold them into d's counters. */
+static void fold_fast_counts(struct domain *d)
+{
+	d->perf.guest_entries += cpu_fast_hypercalls;
+	d->perf.hypercalls += cpu_fast_hypercalls;
+	cpu_fast_hypercalls = 0;
+}
+
+void perf_switch_domain(struct domain *from)
+{
+	if (from)
+		fold_fast_counts(from);
+	else
+		cpu_fast_hypercalls = 0;
+}
+
 /* Lamina's benchmark counters (pv-abi/include/lamina/perf.h). */
 long do_lamina_perf(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 		    uint64_t a5)
@@ -23,9 +59,11 @@ long do_lamina_perf(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 
 	switch (cmd) {
 	case LAMINA_PERF_READ:
+		fold_fast_counts(d);
 		return copy_to_guest(arg, &d->perf, sizeof(d->perf));
 	case LAMINA_PERF_RESET:
 		memset(&d->perf, 0, sizeof(d->perf));
+		cpu_fast_hypercalls = 0;
 		return 0;
 	}
 	return -XEN_ENOSYS;
