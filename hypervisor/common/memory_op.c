@@ -359,6 +359,7 @@ static long reservation_op(unsigned int op, uint64_t start, uint64_t arg)
 	return (long)m.done;
 }
 
+/* The hypercall: decode op and start_extent, then dispatch. */
 long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 		  uint64_t a5)
 {

@@ -55,6 +55,7 @@ static long reserve(unsigned int cmd, xen_pfn_t *extents, unsigned long n,
 	return HYPERVISOR_memory_op(cmd, &r);
 }
 
+/* Our current reservation, in pages. */
 static long current_pages(void)
 {
 	domid_t self = DOMID_SELF;
@@ -84,6 +85,7 @@ static unsigned long padding_va(unsigned long page)
 	return si->pt_base + (si->nr_pt_frames + 16 + page) * PV_PAGE_SIZE;
 }
 
+/* maximum_ram_page and the reservation queries. */
 static void check_queries(void)
 {
 	domid_t id;
@@ -114,6 +116,7 @@ static void check_queries(void)
 		       -XEN_EINVAL);
 }
 
+/* The pseudo-physical map: one RAM entry of nr_pages. */
 static void check_memory_map(void)
 {
 	struct e820_entry map[4];
@@ -155,6 +158,7 @@ static unsigned long ram_end_frames(const struct e820_entry *e, unsigned int n)
 	return end;
 }
 
+/* The host map (we are domain 0): count, spare-entry rule, RAM end. */
 static void check_machine_memory_map(void)
 {
 	static struct e820_entry map[64];
@@ -181,6 +185,7 @@ static void check_machine_memory_map(void)
 		   rc, mm.nr_entries, ram_end_frames(map, n));
 }
 
+/* Where the M2P is, its frames, and reading it directly. */
 static void check_m2p_queries(void)
 {
 	struct xen_machphys_mapping mp;
@@ -429,6 +434,7 @@ static void check_limit(void)
 		       reserve(XENMEM_increase_reservation, NULL, 1, 0, DOMID_SELF), 0);
 }
 
+/* Commands Lamina does not implement. */
 static void check_unknown(void)
 {
 	test_expect_rc("memory_op_unknown_cmd", HYPERVISOR_memory_op(63, NULL),

@@ -93,6 +93,7 @@ GUEST_CASES.append({
     "expect_status": "poweroff",
     "expect": [r"^\(d0\) \d+ passed, 0 failed"],
     "subtests": True,
+    "min_subtests": 25,
 })
 
 # memory_op queries and reservation changes (tests/guests/memory_op.c);
