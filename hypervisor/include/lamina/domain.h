@@ -58,7 +58,8 @@ struct domain {
 	const char *end_cause;                  /* human-readable end reason */
 
 	uint64_t nr_pages, max_pages;
-	uint64_t *p2m;                          /* our own pfn -> mfn list */
+	uint64_t *p2m;                          /* the builder's pfn -> mfn list; the
+						   guest's own p2m is authoritative after */
 	uint64_t shared_info_mfn;
 	struct shared_info *shared_info;
 	uint64_t vm_assist;                     /* VMASST_TYPE_* bits */

@@ -25,7 +25,8 @@ void memory_init(void);
 
 /*
  * Allocate count contiguous zeroed frames owned by owner (a domid or
- * DOMID_XEN), each holding one general reference. INVALID_MFN if none.
+ * DOMID_XEN), with no references yet: a domain's allocation takes its own
+ * general reference (frame_get_ref). INVALID_MFN if none.
  */
 uint64_t alloc_frames(uint64_t count, uint16_t owner);
 /* Give frames back; their M2P entries are invalidated. */
