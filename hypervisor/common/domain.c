@@ -9,6 +9,7 @@
 #include <lamina/mm.h>
 #include <lamina/hypercall.h>
 #include <lamina/pv_mm.h>
+#include <lamina/pv.h>
 #include <pv/sched.h>
 #include <asm/cpu.h>
 #include <asm/desc.h>
@@ -62,8 +63,10 @@ struct domain *domain_alloc(domid_t id, const char *name)
  */
 static void domain_release_memory(struct domain *d)
 {
-	if (current && current->domain == d)
+	if (current && current->domain == d) {
 		write_cr3(virt_to_maddr(idle_l4));
+		pv_unload_descriptor_tables();
+	}
 	for (uint64_t mfn = 0; mfn < max_mfn; mfn++)
 		if (frame_table[mfn].owner == d->domain_id)
 			free_frames(mfn, 1);
@@ -175,6 +178,7 @@ void vcpu_run(struct vcpu *v)
 	current = v;
 	cpu_guest_in_kernel = v->kernel_mode;
 	pv_load_cr3(v);
+	pv_load_descriptor_tables(v);
 	wrmsr(MSR_FS_BASE, v->fs_base);
 	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
 	wrmsr(MSR_SHADOW_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);

@@ -50,7 +50,7 @@
 #define HV_LOW_IMAGE_MFN   0x100UL               /* 1 MiB */
 #define BOGUS_CMD          99
 #define FREE_SLOT          300                   /* an unused guest L4 slot */
-#define SELF_SLOT          400                   /* where the RO self-map goes */
+#define SELF_SLOT          400                   /* the RO self-map */
 #define PATTERN            0x5eed5eed0badf00dUL
 
 /* Window slots (4 KiB pages of the window at W). */
@@ -103,17 +103,22 @@ static bool refused(const char *attack, long rc, long want)
 	return true;
 }
 
-/* PASS "<attack>: accepted, <what>" if ok, else FAIL with why. */
-static void accepted(const char *attack, bool ok, const char *what,
-		     const char *why)
+/* PASS "<attack>: <what>" if ok, else FAIL "<attack>: <why...>". */
+__attribute__((format(printf, 4, 5)))
+static void report(const char *attack, bool ok, const char *what,
+		   const char *why, ...)
 {
 	char line[160];
+	va_list ap;
 
 	if (!ok) {
-		test_fail(attack, "%s", why);
+		va_start(ap, why);
+		pv_vsnprintf(line, sizeof(line), why, ap);
+		va_end(ap);
+		test_fail(attack, "%s", line);
 		return;
 	}
-	pv_snprintf(line, sizeof(line), "%s: accepted, %s", attack, what);
+	pv_snprintf(line, sizeof(line), "%s: %s", attack, what);
 	test_pass(line);
 }
 
@@ -458,14 +463,14 @@ static void attack_hypervisor_reads(void)
 {
 	unsigned long v;
 	bool dm = read_faults(HYPERVISOR_POINTER, &v);
+	unsigned long dm_vec = probe_seen.vector;
 	bool img = read_faults(HYPERVISOR_IMAGE, &v);
+	unsigned long img_vec = probe_seen.vector;
 
-	test_check(dm && probe_seen.vector == PV_TRAP_PF,
-		   "read_hypervisor_direct_map: refused with #PF",
-		   "direct map read %s", dm ? "faulted oddly" : "succeeded");
-	test_check(img && probe_seen.vector == PV_TRAP_PF,
-		   "read_hypervisor_image: refused with #PF", "image read %s",
-		   img ? "faulted oddly" : "succeeded");
+	report("read_hypervisor_direct_map", dm && dm_vec == PV_TRAP_PF,
+	       "refused with #PF", "read %s", dm ? pv_trap_name(dm_vec) : "worked");
+	report("read_hypervisor_image", img && img_vec == PV_TRAP_PF,
+	       "refused with #PF", "read %s", img ? pv_trap_name(img_vec) : "worked");
 }
 
 /* ---- attacks: the hypervisor's L4 slots and self-maps ------------------ */
@@ -501,9 +506,9 @@ static void attack_self_maps(void)
 		set_entry(lab.l4, SELF_SLOT, pte(lab.l4, PTE_TABLE)), -XEN_EBUSY);
 	rc = set_entry(lab.l4, SELF_SLOT, ro);
 	bool fault = rc == 0 && read_faults(va + 511 * 8, &seen);
-	accepted("l4_readonly_self_map", rc == 0 && !fault && seen == lab.l4v[511],
-		 "L4 readable through it", rc ? err_name(rc) :
-		 fault ? "read through it faulted" : "read a wrong entry");
+	report("l4_readonly_self_map", rc == 0 && !fault && seen == lab.l4v[511],
+	       "accepted, L4 readable through it", "%s", rc ? err_name(rc) :
+	       fault ? "read through it faulted" : "read a wrong entry");
 	if (rc == 0) {
 		write_must_fault("write_through_readonly_self_map",
 				 va + FREE_SLOT * 8, 0);
@@ -539,9 +544,9 @@ static void attack_unpin_active_l4(void)
 	long rw = win_map(WIN_ATTACK, pte(lab.l4, PTE_LEAF_RW));
 	long repin = pin(4, lab.l4);
 
-	accepted("unpin_active_cr3", rc == 0 && rw == -XEN_EBUSY && repin == 0,
-		 "L4 still typed (writable map -EBUSY), pinned again",
-		 "unpin, rw map or re-pin gave the wrong result");
+	report("unpin_active_cr3", rc == 0 && rw == -XEN_EBUSY && repin == 0,
+	       "accepted, L4 still typed (writable map -EBUSY), pinned again",
+	       "unpin %ld, rw map %ld, re-pin %ld", rc, rw, repin);
 }
 
 /* Fill frame f with garbage entries through one 512-request mmu_update. */
@@ -665,10 +670,10 @@ static void attack_diamond(void)
 		*(volatile unsigned long *)win_ptr(WIN_DIAMOND) = PATTERN;
 		rw = win_map(WIN_DIAMOND, 0);
 	}
-	accepted("diamond_two_l2_entries_one_l1", ok && rw == 0,
-		 "both paths read, undone, L1 writable again",
-		 ok ? "freed L1 could not be mapped writable" :
-		      "diamond setup or teardown failed");
+	report("diamond_two_l2_entries_one_l1", ok && rw == 0,
+	       "accepted, both paths read, undone, L1 writable again", "%s",
+	       ok ? "freed L1 could not be mapped writable" :
+		    "diamond setup or teardown failed");
 }
 
 /* ---- attacks: flag bits ------------------------------------------------ */
@@ -687,7 +692,8 @@ static void attack_flag_bits(void)
 	refused("l1_bit_62", win_map(WIN_ATTACK, d | (1UL << 62)), -XEN_EINVAL);
 	refused("l2_superpage_ps",
 		set_entry(lab.l2, idx, pte(0, PTE_TABLE | PTE_PS)), -XEN_EINVAL);
-	refused("l2_global", set_entry(lab.l2, idx, pte(lab.win_l1, PTE_TABLE | PTE_G)),
+	refused("l2_global",
+		set_entry(lab.l2, idx, pte(lab.win_l1, PTE_TABLE | PTE_G)),
 		-XEN_EINVAL);
 	refused("l3_1g_superpage",
 		set_entry(lab.l3, 1, pte(0, PTE_TABLE | PTE_PS)), -XEN_EINVAL);
@@ -711,17 +717,17 @@ static void attack_huge_counts(void)
 	req->ptr = entry_ptr(lab.data, 1, MMU_NORMAL_PT_UPDATE);
 	req->val = PATTERN ^ 1;
 	rc = HYPERVISOR_mmu_update(req, 0x7fffffff, &done, DOMID_SELF);
-	test_check(rc == -XEN_EFAULT && done == 1 &&
-		   ((volatile unsigned long *)win_ptr(WIN_DATA))[1] == (PATTERN ^ 1),
-		   "mmu_update_huge_count: refused with -EFAULT after 1",
-		   "rc %s, success_count %u", err_name(rc), done);
+	report("mmu_update_huge_count", rc == -XEN_EFAULT && done == 1 &&
+	       ((volatile unsigned long *)win_ptr(WIN_DATA))[1] == (PATTERN ^ 1),
+	       "refused with -EFAULT after 1 done",
+	       "rc %s, success_count %u", err_name(rc), done);
 	memset(op, 0, sizeof(*op));
 	op->cmd = MMUEXT_TLB_FLUSH_LOCAL;
 	done = 0;
 	rc = HYPERVISOR_mmuext_op(op, 0x7fffffff, &done, DOMID_SELF);
-	test_check(rc == -XEN_EFAULT && done == 1,
-		   "mmuext_op_huge_count: refused with -EFAULT after 1",
-		   "rc %s, success_count %u", err_name(rc), done);
+	report("mmuext_op_huge_count", rc == -XEN_EFAULT && done == 1,
+	       "refused with -EFAULT after 1 done",
+	       "rc %s, success_count %u", err_name(rc), done);
 }
 
 static void attack_bad_pointers(void)
@@ -811,8 +817,8 @@ static void attack_machphys(void)
 		-XEN_EINVAL);
 	bool ok = mmu(ptr, 0x4242) == 0 && pv_mfn_to_pfn(mfn) == 0x4242 &&
 		  mmu(ptr, pfn) == 0 && pv_mfn_to_pfn(mfn) == pfn;
-	accepted("machphys_update_own_frame", ok, "seen in the M2P, restored",
-		 "own M2P update failed or not visible");
+	report("machphys_update_own_frame", ok, "accepted, seen in the M2P, restored",
+	       "own M2P update failed or not visible");
 }
 
 static long set_ldt(unsigned long base, unsigned long ents)
@@ -885,6 +891,15 @@ static void check_legit_update(void)
 		   "rc %ld, read %lx", rc, v);
 }
 
+/* First entry that differs from the snapshot (bar A/D bits), or -1. */
+static int table_differs(const unsigned long *snap, const unsigned long *now)
+{
+	for (int i = 0; i < 512; i++)
+		if ((snap[i] ^ now[i]) & ~(PTE_A | PTE_D))
+			return i;
+	return -1;
+}
+
 /* Take the window down and compare the boot tables with their snapshots. */
 static void check_tables_intact(void)
 {
@@ -893,10 +908,12 @@ static void check_tables_intact(void)
 		    set_entry(lab.l2, lab.win_idx, 0) == 0 && unpin(lab.win_l1) == 0;
 
 	test_check(down, "window_taken_down", "an unmap or unpin failed");
-	test_check(memcmp(lab.snap_l4, lab.l4v, sizeof(lab.snap_l4)) == 0 &&
-		   memcmp(lab.snap_l3, lab.l3v, sizeof(lab.snap_l3)) == 0 &&
-		   memcmp(lab.snap_l2, lab.l2v, sizeof(lab.snap_l2)) == 0,
-		   "boot_l4_l3_l2_as_at_start", "a boot table changed");
+	int diff4 = table_differs(lab.snap_l4, lab.l4v);
+	int diff3 = table_differs(lab.snap_l3, lab.l3v);
+	int diff2 = table_differs(lab.snap_l2, lab.l2v);
+
+	test_check(diff4 < 0 && diff3 < 0 && diff2 < 0, "boot_l4_l3_l2_as_at_start",
+		   "first changed entry: L4 %d, L3 %d, L2 %d", diff4, diff3, diff2);
 	test_expect_eq("cr3_is_boot_l4", read_cr3(), lab.l4 << PV_PAGE_SHIFT);
 	test_check(pv_pt_lookup((unsigned long)&lab) & PTE_P,
 		   "kernel_still_mapped", "walk of own data failed");

@@ -45,6 +45,35 @@ struct __attribute__((packed)) table_ptr {
 #define IST_MACHINE_CHECK 3
 
 static uint64_t gdt[GDT_NR_ENTRIES] __attribute__((aligned(4096)));
+/* The guest's LDT is mapped here (16 pages: up to 8192 descriptors). */
+static uint64_t ldt_area[8192] __attribute__((aligned(4096)));
+
+void *gdt_guest_area(void)
+{
+	return gdt;
+}
+
+void *ldt_guest_area(void)
+{
+	return ldt_area;
+}
+
+/* Point the LDT descriptor at the LDT area with ents entries and load it. */
+void load_guest_ldt(unsigned int ents)
+{
+	unsigned int idx = HV_LDT_SEL >> 3;
+	uint64_t base = (uint64_t)ldt_area, limit = ents * 8 - 1;
+
+	if (!ents) {
+		__asm__ volatile("lldt %w0" : : "r"(0));
+		return;
+	}
+	gdt[idx] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+		   (0x82UL << 40) | (((limit >> 16) & 0xf) << 48) |
+		   (((base >> 24) & 0xff) << 56);
+	gdt[idx + 1] = base >> 32;
+	__asm__ volatile("lldt %w0" : : "r"(HV_LDT_SEL));
+}
 static struct idt_gate idt[256] __attribute__((aligned(4096)));
 static struct tss64 tss __attribute__((aligned(128)));
 static uint8_t cpu0_stack[HV_STACK_SIZE] __attribute__((aligned(4096)));

@@ -111,6 +111,16 @@ void paging_init(uint64_t directmap_end, uint64_t m2p_mfn, uint64_t m2p_frames)
 	write_cr3(virt_to_maddr(idle_l4));
 }
 
+uint64_t *hv_l1e_of(const void *va)
+{
+	uint64_t v = (uint64_t)va;
+	uint64_t *t = idle_l4;
+
+	for (int shift = 39; shift > 12; shift -= 9)
+		t = maddr_to_virt(t[(v >> shift) & 511] & PTE_ADDR_MASK);
+	return &t[(v >> 12) & 511];
+}
+
 void hypervisor_l4_slots(uint64_t out[16])
 {
 	for (int i = 0; i < HV_NR_L4_SLOTS; i++)

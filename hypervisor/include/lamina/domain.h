@@ -42,7 +42,10 @@ struct vcpu {
 	bool kernel_mode;                       /* Xen's TF_kernel_mode */
 	bool virt_cr0_ts;                       /* fpu_taskswitch / CR0.TS view */
 	uint64_t kernel_l4_mfn, user_l4_mfn;    /* user_l4_mfn 0: none yet */
-	uint64_t ldt_base, ldt_ents;            /* MMUEXT_SET_LDT */
+	uint64_t gdt_frames[14];                /* set_gdt */
+	unsigned int gdt_nr_frames, gdt_ents;
+	uint64_t ldt_frames[16];                /* MMUEXT_SET_LDT */
+	unsigned int ldt_nr_frames, ldt_ents;
 
 	struct vcpu_info *vcpu_info;            /* in the domain's shared_info */
 };

@@ -53,6 +53,8 @@ static inline struct frame_info *mfn_to_frame(uint64_t mfn)
 extern uint64_t *idle_l4;       /* the hypervisor's own top-level table */
 /* Build the final hypervisor page tables and switch to them. */
 void paging_init(uint64_t directmap_end, uint64_t m2p_mfn, uint64_t m2p_frames);
+/* The L1 entry mapping a 4 KiB page of the hypervisor image. */
+uint64_t *hv_l1e_of(const void *va);
 /* The entries of L4 slots 256..271 every guest L4 must carry. */
 void hypervisor_l4_slots(uint64_t out[16]);
 

@@ -20,7 +20,9 @@
  *   - L4 slots 256-271 belong to the hypervisor: validation overwrites them
  *     with the hypervisor's entries, and updates to them are refused;
  *   - present L1 entries get _PAGE_USER forced on, as in Xen (guest kernel
- *     and user both run in ring 3; they are kept apart by separate L4s).
+ *     and user both run in ring 3; they are kept apart by separate L4s),
+ *     and _PAGE_GLOBAL stripped: a global translation would survive the
+ *     CR3 reloads that retire a guest's old mappings;
  * Dropping the last type reference of a table drops the references its
  * entries held. Errors are negative Xen errno values:
  *   -EINVAL bad flags or a frame beyond RAM, -EPERM a frame the domain does

@@ -35,6 +35,11 @@ int pv_user_syscall(struct cpu_regs *regs);
 /* Writable page tables: emulate a store to an L1 table; true if done. */
 bool pv_ptwr_fault(struct cpu_regs *regs, uint64_t addr);
 
+/* Descriptor tables (descriptor.c). */
+int pv_set_ldt(struct vcpu *v, uint64_t base, uint64_t ents);
+void pv_load_descriptor_tables(struct vcpu *v);
+void pv_unload_descriptor_tables(void);
+
 /* Segment bases and lazy FPU, shared by hypercalls and MSR emulation. */
 long pv_set_segment_base(unsigned int which, uint64_t base);
 void pv_set_virtual_ts(struct vcpu *v, bool set);

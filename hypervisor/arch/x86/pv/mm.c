@@ -15,6 +15,7 @@
 #include <lamina/lib.h>
 #include <lamina/mm.h>
 #include <lamina/pv_mm.h>
+#include <lamina/pv.h>
 #include <pv/xen.h>
 #include <pv/errno.h>
 #include <asm/cpu.h>
@@ -178,6 +179,9 @@ static int find_l1_table(const struct vcpu *v, uint64_t va, uint64_t *l1_mfn)
 		if (mfn >= max_mfn)
 			return -XEN_EINVAL;
 	}
+	/* Through a read-only self-map the walk can end on an upper table. */
+	if (frame_table[mfn].type != FRAME_TYPE_L1 || !frame_table[mfn].type_count)
+		return -XEN_EINVAL;
 	*l1_mfn = mfn;
 	return 0;
 }
@@ -298,17 +302,6 @@ static int copy_or_clear_page(const struct pt_ctx *c, uint64_t dst, uint64_t src
 	return 0;
 }
 
-/* MMUEXT_SET_LDT: checked and recorded; descriptors are loaded lazily. */
-static int set_ldt(struct vcpu *v, uint64_t base, uint64_t ents)
-{
-	if (ents > 8192 || (base & (PAGE_SIZE - 1)) ||
-	    (ents && !guest_range_ok(base, ents * 8)))
-		return -XEN_EINVAL;
-	v->ldt_base = ents ? base : 0;
-	v->ldt_ents = ents;
-	return 0;
-}
-
 static int one_mmuext_op(struct vcpu *v, const struct pt_ctx *c,
 			 const struct mmuext_op *op)
 {
@@ -351,7 +344,7 @@ static int one_mmuext_op(struct vcpu *v, const struct pt_ctx *c,
 		}
 		return 0;
 	case MMUEXT_SET_LDT:
-		return set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents);
+		return pv_set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents);
 	case MMUEXT_CLEAR_PAGE:
 		return copy_or_clear_page(c, op->arg1.mfn, 0, false);
 	case MMUEXT_COPY_PAGE:

@@ -45,7 +45,7 @@ int pt_check_l1e(const struct pt_ctx *c, uint64_t *l1e)
 		return 0;
 	if (*l1e & L1_DISALLOWED)
 		return -22;
-	*l1e |= PTE_USER;
+	*l1e = (*l1e | PTE_USER) & ~PTE_GLOBAL;
 	return owned_frame(c, (*l1e & PTE_MFN_MASK) >> 12, &fi);
 }
 
@@ -160,7 +160,7 @@ static int validate_table(const struct pt_ctx *c, uint64_t mfn, unsigned int lev
 			else
 				rc = get_l1e(c, e);
 			if (!rc && (e & PTE_PRESENT))
-				t[i] = e | PTE_USER;
+				t[i] = (e | PTE_USER) & ~PTE_GLOBAL;
 		} else {
 			rc = get_upper_entry(c, e, level, mfn);
 		}
@@ -254,7 +254,7 @@ int pt_mod_entry(const struct pt_ctx *c, uint64_t table_mfn, unsigned int idx,
 	    (new_entry & (level == 1 ? L1_DISALLOWED : LN_DISALLOWED)))
 		return -22;
 	if (level == 1 && (new_entry & PTE_PRESENT))
-		new_entry |= PTE_USER;
+		new_entry = (new_entry | PTE_USER) & ~PTE_GLOBAL;
 
 	if ((rc = get_entry(c, new_entry, level, table_mfn)))
 		return rc;
