@@ -1,7 +1,8 @@
 /*
- * Hypervisor callbacks. Nothing in this first form of the kernel binds an
- * event channel or runs user code, so any callback is unexpected: report
- * it with the interrupted registers and crash.
+ * Hypervisor callbacks. The kernel binds no event channel, so an event or
+ * failsafe callback is unexpected: report it with the interrupted
+ * registers and crash. The syscall callback is replaced by the real one
+ * in syscall_init().
  */
 #include <libpv/console.h>
 #include <libpv/traps.h>

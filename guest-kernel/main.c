@@ -1,10 +1,26 @@
 /*
- * Lamina guest kernel, first form: boots through the PV protocol, reports
- * what it was given, takes over its exceptions and callbacks, proves the
- * handlers work, and powers off.
+ * Lamina guest kernel: boots through the PV protocol, reports what it was
+ * given, takes over its exceptions and callbacks, proves the handlers work,
+ * then runs the built-in user programs as processes, each in its own
+ * address space, until all have ended, and powers off.
  */
 #include <libpv/console.h>
 #include "kernel.h"
+
+/* Start every built-in program, run them all, report how they ended. */
+static void run_processes(void)
+{
+	unsigned long before = frames_free();
+
+	for (unsigned int i = 0; i < nr_user_programs; i++)
+		if (proc_spawn(&user_programs[i]) < 0)
+			pv_crash("could not start %s\n", user_programs[i].name);
+	sched_run();
+	proc_summary();
+	if (frames_free() != before)
+		pv_crash("mm: %lu frames leaked by the processes\n",
+			 before - frames_free());
+}
 
 void kernel_main(start_info_t *si)
 {
@@ -14,6 +30,9 @@ void kernel_main(start_info_t *si)
 	events_init();
 	if (!traps_selftest())
 		pv_crash("guest kernel: exception self-test failed\n");
+	mm_init(si);
+	syscall_init();
+	run_processes();
 	pv_printf("guest kernel: all done, powering off\n");
 	pv_shutdown(SHUTDOWN_poweroff);
 }

@@ -21,8 +21,33 @@ GUEST_CASES = [
             r"^\(d0\) start_info at 0x[0-9a-f]+: magic \"xen-3\.0-x86_64\"",
             r"^\(d0\) int3 caught at rip=[0-9a-f]+",
             r"^\(d0\) ud2 caught at rip=[0-9a-f]+",
+            # User processes, each in its own address space (guest-kernel/
+            # proc.c): ping and pong take turns through yield(), pong
+            # entering the kernel by int $0x80; the other four are killed
+            # for touching kernel memory, ping's private page, the M2P
+            # (writing; reading is allowed) and for executing hlt.
+            r"^\(d0\) mm: \d+ free frames",
+            r"^\(d0\) spawned pid 6 \(priv_insn\)",
+            r"^\(d0\) pid 1: hello from ping, pid 1$",
+            r"^\(d0\) pid 1: ping 3$",
+            r"^\(d0\) pid 2: pong 3 \(int \$0x80\)$",
+            r"^\(d0\) pid 1: my private page says: ping's private page$",
+            r"^\(d0\) pid 2: pong: bad calls refused$",
+            r"^\(d0\) pid 3: page fault at ffffffff80000000 \(rip=[0-9a-f]+, "
+            r"read not present\), killed$",
+            r"^\(d0\) pid 4: page fault at 600000 \(rip=[0-9a-f]+, "
+            r"read not present\), killed$",
+            r"^\(d0\) pid 5: M2P entry 0 reads as 0x[0-9a-f]+; writing it$",
+            r"^\(d0\) pid 5: page fault at ffff800000000000 \(rip=[0-9a-f]+, "
+            r"write protection violation\), killed$",
+            r"^\(d0\) pid 6: #GP at rip=[0-9a-f]+ \(error 0\), killed$",
+            r"^\(d0\) pid 1 \(ping\) exited with code 0$",
+            r"^\(d0\) pid 2 \(pong\) exited with code 7$",
+            r"^\(d0\) scheduler: 11 switches between processes$",
+            r"^\(d0\) processes: 6 started, 2 exited, 4 killed$",
             r"^\(d0\) guest kernel: all done, powering off",
         ],
+        "forbid": [r"BUG", r"leaked"],
     },
     {
         "name": "guest-boot-info",

@@ -1,0 +1,252 @@
+/*
+ * Processes and the round-robin scheduler.
+ *
+ * Each process has its own address space (vspace.c) and, while it is not
+ * running, its user registers in a struct pv_trap_frame. The kernel runs
+ * user code only from trap context: sched_run() enters the first process
+ * with HYPERVISOR_iret; from then on every entry to the kernel (system
+ * call, int $0x80, fault) arrives on the kernel stack with the user state
+ * in a frame, and switching process means saving that frame, installing
+ * the next process's L4 with MMUEXT_NEW_USER_BASEPTR and putting the next
+ * process's saved frame in its place before the entry stub returns. When
+ * no process is left, the kernel context saved by sched_run() is resumed.
+ */
+#include <libpv/console.h>
+#include <libpv/string.h>
+#include <libpv/usermode.h>
+#include "kernel.h"
+
+#define MAX_PROCS   8
+#define LINE_MAX    120
+#define RFLAGS_IF   0x200UL
+#define RFLAGS_MBS  0x002UL     /* bit 1 always reads as one */
+
+enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_EXITED, PROC_KILLED };
+
+struct proc {
+	int pid;
+	enum proc_state state;
+	const char *name;
+	struct vspace vs;
+	struct pv_trap_frame regs;      /* user state while not running */
+	char line[LINE_MAX + 1];        /* output not yet ended by a newline */
+	size_t line_len;
+};
+
+static struct proc procs[MAX_PROCS];
+static struct proc *current;
+static unsigned int nr_started, nr_exited, nr_killed, nr_switches;
+static struct kctx sched_ctx;
+
+/* Copy len bytes of the image into the process, one fresh page at a time. */
+static int load_image(struct vspace *vs, const unsigned char *image,
+		      unsigned long size, unsigned long va)
+{
+	for (unsigned long off = 0; off < size; off += PV_PAGE_SIZE) {
+		unsigned long pfn = vs_map_new(vs, va + off, true);
+		unsigned long n = size - off < PV_PAGE_SIZE ? size - off : PV_PAGE_SIZE;
+
+		if (!pfn)
+			return -1;
+		memcpy(pv_pfn_to_virt(pfn), image + off, n);
+	}
+	return 0;
+}
+
+/* Code, optional private page, stack. */
+static int build_address_space(struct proc *p, const struct user_program *prog)
+{
+	unsigned long pfn;
+
+	if (vs_create(&p->vs))
+		return -1;
+	if (load_image(&p->vs, prog->image,
+		       (unsigned long)(prog->image_end - prog->image), USER_CODE_BASE))
+		return -1;
+	if (prog->private_data) {
+		if (!(pfn = vs_map_new(&p->vs, USER_PRIVATE_PAGE, false)))
+			return -1;
+		memcpy(pv_pfn_to_virt(pfn), prog->private_data,
+		       strnlen(prog->private_data, PV_PAGE_SIZE - 1));
+	}
+	for (unsigned int i = 1; i <= USER_STACK_PAGES; i++)
+		if (!vs_map_new(&p->vs, USER_STACK_TOP - i * PV_PAGE_SIZE, true))
+			return -1;
+	return 0;
+}
+
+/* Registers a process starts with: entry point, stack, pid in rdi. */
+static void initial_frame(struct proc *p)
+{
+	memset(&p->regs, 0, sizeof(p->regs));
+	p->regs.rip = USER_CODE_BASE;
+	p->regs.cs = FLAT_USER_CS;
+	p->regs.rflags = RFLAGS_IF | RFLAGS_MBS;
+	p->regs.rsp = USER_STACK_TOP;
+	p->regs.ss = FLAT_USER_SS;
+	p->regs.rdi = (uint64_t)p->pid;
+}
+
+int proc_spawn(const struct user_program *prog)
+{
+	struct proc *p = NULL;
+
+	for (unsigned int i = 0; i < MAX_PROCS && !p; i++)
+		if (procs[i].state == PROC_FREE)
+			p = &procs[i];
+	if (!p || (unsigned long)(prog->image_end - prog->image) > USER_IMAGE_MAX)
+		return -1;
+	memset(p, 0, sizeof(*p));
+	p->pid = (int)(p - procs) + 1;
+	p->name = prog->name;
+	if (build_address_space(p, prog)) {
+		vs_destroy(&p->vs);
+		return -1;
+	}
+	initial_frame(p);
+	p->state = PROC_RUNNABLE;
+	nr_started++;
+	pv_printf("spawned pid %d (%s): %u frames, L4 mfn %lx\n", p->pid, p->name,
+		  p->vs.nr_frames, vs_l4_mfn(&p->vs));
+	return p->pid;
+}
+
+/* The next runnable process after `after` in round-robin order, or NULL. */
+static struct proc *pick_next(const struct proc *after)
+{
+	unsigned int start = after ? (unsigned int)(after - procs) + 1 : 0;
+
+	for (unsigned int i = 0; i < MAX_PROCS; i++) {
+		struct proc *p = &procs[(start + i) % MAX_PROCS];
+		if (p->state == PROC_RUNNABLE)
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * Make p's address space the one user mode runs on (NULL: none). Called
+ * before current changes, so a switch between processes can be counted.
+ */
+static void set_user_l4(struct proc *p)
+{
+	long rc = mmuext(MMUEXT_NEW_USER_BASEPTR, p ? vs_l4_mfn(&p->vs) : 0);
+
+	if (rc)
+		pv_crash("sched: NEW_USER_BASEPTR failed: %ld\n", rc);
+	if (p && current && p != current)
+		nr_switches++;
+}
+
+void sched_run(void)
+{
+	struct pv_trap_frame frame;
+
+	if (kctx_save(&sched_ctx))
+		return;         /* kctx_restore: every process has ended */
+	if (!(current = pick_next(NULL)))
+		return;
+	set_user_l4(current);
+	frame = current->regs;
+	pv_trap_resume(&frame);
+}
+
+/* Continue with the next runnable process in *f, or end the run. */
+static void switch_to_next(struct pv_trap_frame *f, struct proc *next)
+{
+	if (!next) {
+		current = NULL;
+		kctx_restore(&sched_ctx);
+	}
+	if (next != current)
+		set_user_l4(next);
+	current = next;
+	*f = next->regs;
+}
+
+void sched_yield(struct pv_trap_frame *f)
+{
+	struct proc *next = pick_next(current);
+
+	current->regs = *f;
+	if (next != current)
+		switch_to_next(f, next);
+}
+
+/* Print the process's pending output as one line, prefixed by its pid. */
+static void print_line(struct proc *p)
+{
+	p->line[p->line_len] = '\0';
+	pv_printf("pid %d: %s\n", p->pid, p->line);
+	p->line_len = 0;
+}
+
+/* Print whatever output the process left without a final newline. */
+static void flush_line(struct proc *p)
+{
+	if (p->line_len)
+		print_line(p);
+}
+
+/* The current process is gone: free it and run the next one. */
+static void end_current(struct pv_trap_frame *f, enum proc_state how)
+{
+	struct proc *dead = current;
+	struct proc *next = pick_next(dead);
+
+	flush_line(dead);
+	dead->state = how;
+	if (next == dead)
+		next = NULL;
+	/* The L4 must stop being the user base pointer before it is unpinned. */
+	set_user_l4(next);
+	vs_destroy(&dead->vs);
+	current = next;         /* set_user_l4 done: skip it in switch_to_next */
+	switch_to_next(f, next);
+}
+
+void proc_exit(struct pv_trap_frame *f, long code)
+{
+	pv_printf("pid %d (%s) exited with code %ld\n", current->pid,
+		  current->name, code);
+	nr_exited++;
+	end_current(f, PROC_EXITED);
+}
+
+void proc_kill(struct pv_trap_frame *f)
+{
+	nr_killed++;
+	end_current(f, PROC_KILLED);
+}
+
+int proc_current_pid(void)
+{
+	return current ? current->pid : 0;
+}
+
+long proc_copy_from_user(void *dst, unsigned long va, size_t len)
+{
+	return vs_copy_from(&current->vs, dst, va, len);
+}
+
+void proc_write(const char *buf, size_t len)
+{
+	struct proc *p = current;
+
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n') {
+			print_line(p);
+			continue;
+		}
+		if (p->line_len == LINE_MAX)
+			flush_line(p);
+		p->line[p->line_len++] = buf[i];
+	}
+}
+
+void proc_summary(void)
+{
+	pv_printf("scheduler: %u switches between processes\n", nr_switches);
+	pv_printf("processes: %u started, %u exited, %u killed\n", nr_started,
+		  nr_exited, nr_killed);
+}
