@@ -145,3 +145,13 @@ GUEST_CASES.append({
     "subtests": True,
     "min_subtests": 115,
 })
+
+# Batches longer than one hypervisor chunk are continued (tests/guests/mmu_batch.c).
+GUEST_CASES.append({
+    "name": "guest-mmu-batch",
+    "modules": [("{build}/tests/guests/mmu_batch.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 11,
+})

@@ -11,6 +11,7 @@
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>
+#include <stdbool.h>
 
 #define HYPERCALL_ARGS uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
 typedef long hypercall_fn(HYPERCALL_ARGS);
@@ -25,6 +26,20 @@ hypercall_fn do_memory_op;
 /* Run hypercall nr through the table (-ENOSYS for holes); not iret. */
 long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
 			uint64_t a4, uint64_t a5);
+
+/*
+ * Continuations (Xen's mechanism): a long hypercall does a bounded chunk of
+ * work, then asks to be re-entered with new arguments. The guest's rip is
+ * moved back onto its `syscall`, so the call resumes as soon as the guest
+ * runs again, and other work (interrupts, other domains) can happen in
+ * between. Only possible on the full-frame path, outside a multicall:
+ * hypercall_may_continue() says whether the current call can.
+ */
+bool hypercall_may_continue(void);
+/* Calls made inside a multicall run to completion instead. */
+void hypercall_block_continuations(bool block);
+long hypercall_create_continuation(uint64_t nr, uint64_t a1, uint64_t a2,
+				   uint64_t a3, uint64_t a4, uint64_t a5);
 
 /* Fast-path counts belong to the domain that ran: call when switching. */
 struct domain;

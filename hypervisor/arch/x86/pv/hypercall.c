@@ -20,7 +20,6 @@
  */
 hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
 	[__HYPERVISOR_set_trap_table]   = do_set_trap_table,
-	[__HYPERVISOR_mmu_update]       = do_mmu_update,
 	[__HYPERVISOR_stack_switch]     = do_stack_switch,
 	[__HYPERVISOR_set_callbacks]    = do_set_callbacks,
 	[__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
@@ -29,10 +28,39 @@ hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
 	[__HYPERVISOR_console_io]       = do_console_io,
 	[__HYPERVISOR_vm_assist]        = do_vm_assist,
 	[__HYPERVISOR_set_segment_base] = do_set_segment_base,
-	[__HYPERVISOR_mmuext_op]        = do_mmuext_op,
 	[__HYPERVISOR_callback_op]      = do_callback_op,
 	[__HYPERVISOR_lamina_perf]      = do_lamina_perf,
 };
+
+/* The frame of the hypercall being handled on the full-frame path, if any. */
+static struct cpu_regs *continuable_regs;
+static bool continuation_made;
+static unsigned int continuations_blocked;
+
+bool hypercall_may_continue(void)
+{
+	return continuable_regs && !continuation_made && !continuations_blocked;
+}
+
+void hypercall_block_continuations(bool block)
+{
+	continuations_blocked += block ? 1 : -1;
+}
+
+long hypercall_create_continuation(uint64_t nr, uint64_t a1, uint64_t a2,
+				   uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct cpu_regs *r = continuable_regs;
+
+	r->rdi = a1;
+	r->rsi = a2;
+	r->rdx = a3;
+	r->r10 = a4;
+	r->r8 = a5;
+	r->rip -= 2;            /* back onto the guest's syscall */
+	continuation_made = true;
+	return (long)nr;        /* rax: the hypercall to re-enter */
+}
 
 /* Fast-path calls are counted per CPU; fold them into d's counters. */
 static void fold_fast_counts(struct domain *d)
@@ -116,8 +144,11 @@ int handle_syscall(struct cpu_regs *regs)
 		return pv_iret(regs) && regs->cs == FLAT_KERNEL_CS &&
 		       regs->ss == FLAT_KERNEL_SS;
 
+	continuable_regs = regs;
+	continuation_made = false;
 	regs->rax = (uint64_t)hypercall_dispatch(nr, regs->rdi, regs->rsi,
 						 regs->rdx, regs->r10, regs->r8);
+	continuable_regs = NULL;
 	return 1;
 }
 

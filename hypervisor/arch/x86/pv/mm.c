@@ -21,6 +21,8 @@
 #include <asm/cpu.h>
 
 #define MMU_UPDATE_PREEMPTED 0x80000000u
+/* Entries handled per entry into the hypervisor before continuing. */
+#define MMU_BATCH_CHUNK 512
 /* The hypervisor's L4 entries, the same in every guest L4. */
 static uint64_t hv_l4e[PT_XEN_NR_SLOTS];
 
@@ -150,6 +152,8 @@ long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone,
 	pv_pt_ctx(d, &c);
 	for (i = 0; i < n; i++) {
 		struct mmu_update req;
+		if (i == MMU_BATCH_CHUNK && hypercall_may_continue())
+			break;
 		if (copy_from_guest(&req, ureqs + (uint64_t)i * sizeof(req), sizeof(req))) {
 			rc = -XEN_EFAULT;
 			break;
@@ -162,6 +166,10 @@ long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone,
 	done += i;
 	if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
 		return -XEN_EFAULT;
+	if (!rc && i < n)
+		return hypercall_create_continuation(__HYPERVISOR_mmu_update,
+			ureqs + (uint64_t)i * sizeof(struct mmu_update),
+			(n - i) | MMU_UPDATE_PREEMPTED, pdone, foreigndom, 0);
 	return rc;
 }
 
@@ -375,6 +383,8 @@ long do_mmuext_op(uint64_t uops, uint64_t count, uint64_t pdone,
 	pv_pt_ctx(v->domain, &c);
 	for (i = 0; i < n; i++) {
 		struct mmuext_op op;
+		if (i == MMU_BATCH_CHUNK && hypercall_may_continue())
+			break;
 		if (copy_from_guest(&op, uops + (uint64_t)i * sizeof(op), sizeof(op))) {
 			rc = -XEN_EFAULT;
 			break;
@@ -385,5 +395,9 @@ long do_mmuext_op(uint64_t uops, uint64_t count, uint64_t pdone,
 	done += i;
 	if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
 		return -XEN_EFAULT;
+	if (!rc && i < n)
+		return hypercall_create_continuation(__HYPERVISOR_mmuext_op,
+			uops + (uint64_t)i * sizeof(struct mmuext_op),
+			(n - i) | MMU_UPDATE_PREEMPTED, pdone, foreigndom, 0);
 	return rc;
 }
