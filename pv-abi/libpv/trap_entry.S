@@ -88,43 +88,8 @@ pv_syscall_callback_entry:
 /* Save registers, dispatch, restore, and iret through the hypervisor. */
 	.balign 16
 pv_trap_common:
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	mov %rsp, %rdi
-	mov PV_FRAME_VECTOR(%rsp), %rsi
-	mov %rsp, %rbx              /* callee-saved: survives the call */
-	and $-16, %rsp              /* the C ABI wants a 16-byte aligned stack */
-	cld
-	call pv_trap_dispatch
-	mov %rbx, %rsp
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
+	PV_SAVE_AND_DISPATCH
+	PV_RESTORE_ALL
 	add $16, %rsp               /* drop vector and error code */
 	/*
 	 * rsp now points at the iret frame (rip, cs, rflags, rsp, ss). Push the

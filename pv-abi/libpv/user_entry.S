@@ -33,28 +33,7 @@ pv_int80_entry:
 /* Save every register, dispatch, then return through user_restore. */
 	.balign 16
 user_common:
-	push %rax
-	push %rbx
-	push %rcx
-	push %rdx
-	push %rsi
-	push %rdi
-	push %rbp
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	mov %rsp, %rdi
-	mov PV_FRAME_VECTOR(%rsp), %rsi
-	mov %rsp, %rbx              /* callee-saved: survives the call */
-	and $-16, %rsp              /* the C ABI wants a 16-byte aligned stack */
-	cld
-	call pv_trap_dispatch
-	mov %rbx, %rsp
+	PV_SAVE_AND_DISPATCH
 	/* fall through */
 
 /*
@@ -62,21 +41,7 @@ user_common:
  * HYPERVISOR_iret, with VGCF_in_syscall when the vector is PV_VEC_SYSCALL.
  */
 user_restore:
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rbp
-	pop %rdi
-	pop %rsi
-	pop %rdx
-	pop %rcx
-	pop %rbx
-	pop %rax
+	PV_RESTORE_ALL
 	cmpq $PV_VEC_SYSCALL, (%rsp)
 	lea 16(%rsp), %rsp          /* drop vector and error code; keeps flags */
 	jne 1f

@@ -45,4 +45,55 @@
 /* Size of the stack pv_entry switches to. */
 #define PV_STACK_SIZE    16384
 
+#ifdef __ASSEMBLY__
+/*
+ * Save every general register below the vector and error code (the layout
+ * of struct pv_trap_frame), call pv_trap_dispatch(frame, vector) on an
+ * aligned stack, and come back with rsp at the frame.
+ */
+.macro PV_SAVE_AND_DISPATCH
+	push %rax
+	push %rbx
+	push %rcx
+	push %rdx
+	push %rsi
+	push %rdi
+	push %rbp
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, %rdi
+	mov PV_FRAME_VECTOR(%rsp), %rsi
+	mov %rsp, %rbx              /* callee-saved: survives the call */
+	and $-16, %rsp              /* the C ABI wants a 16-byte aligned stack */
+	cld
+	call pv_trap_dispatch
+	mov %rbx, %rsp
+.endm
+
+/* Reload the registers PV_SAVE_AND_DISPATCH saved. */
+.macro PV_RESTORE_ALL
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rbp
+	pop %rdi
+	pop %rsi
+	pop %rdx
+	pop %rcx
+	pop %rbx
+	pop %rax
+.endm
+#endif
+
 #endif /* LIBPV_ASM_H */
