@@ -155,3 +155,76 @@ GUEST_CASES.append({
     "subtests": True,
     "min_subtests": 11,
 })
+
+# The descriptor-table and multicall part of the attack suite
+# (tests/guests/attacks_desc.c): set_gdt, update_descriptor, SET_LDT and
+# multicall, one line per check.
+GUEST_CASES.append({
+    "name": "guest-attacks-desc",
+    "modules": [("{build}/tests/guests/attacks_desc.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 71,
+})
+
+# Attacks that must end the domain, each in its own guest: the hypervisor
+# reports why on its "(lamina) domain 0 (dom0) crashed: ..." line and stays
+# up to end the run with status crash.
+GUEST_CASES.append({
+    "name": "guest-iret-noncanonical",
+    "modules": [("{build}/tests/guests/iret_noncanonical.elf", "")],
+    "expect_status": "crash",
+    "expect": [
+        r"^\(d0\) iret_noncanonical: HYPERVISOR_iret \(VGCF_in_syscall\) "
+        r"to rip 800000000000",
+        r"^\(lamina\) domain 0 \(dom0\) crashed: .*non-canonical.*"
+        r"rip 0x800000000000",
+    ],
+})
+
+GUEST_CASES.append({
+    "name": "guest-iret-user-no-l4",
+    "modules": [("{build}/tests/guests/iret_user_no_l4.elf", "")],
+    "expect_status": "crash",
+    "expect": [
+        r"^\(d0\) iret_user_no_l4: HYPERVISOR_iret to user mode, no user L4",
+        r"^\(lamina\) domain 0 \(dom0\) crashed: .*without user page tables",
+    ],
+    "forbid": [r"execution continued in user mode"],
+})
+
+GUEST_CASES.append({
+    "name": "guest-bad-kernel-stack",
+    "modules": [("{build}/tests/guests/bad_kernel_stack.elf", "")],
+    "expect_status": "crash",
+    "expect": [
+        r"^\(d0\) bad_kernel_stack: user int3 with kernel stack at unmapped "
+        r"ffffffffc0000000",
+        r"^\(lamina\) domain 0 \(dom0\) crashed: fault while delivering #BP",
+    ],
+    "forbid": [r"#BP handler ran"],
+})
+
+GUEST_CASES.append({
+    "name": "guest-bounce-bad-stack",
+    "modules": [("{build}/tests/guests/bounce_bad_stack.elf", "")],
+    "expect_status": "crash",
+    "expect": [
+        r"^\(d0\) bounce_bad_stack: ud2 with rsp at unmapped 10000000",
+        r"^\(lamina\) domain 0 \(dom0\) crashed: fault while delivering #UD",
+    ],
+    "forbid": [r"#UD handler ran", r"execution continued after ud2"],
+})
+
+# Trap paths from guest user mode (tests/guests/user_attacks.c): syscall
+# without a callback, int n through DPL-0 / missing / DPL-3 entries, a
+# kernel read, int3; each trap checked on the kernel's side.
+GUEST_CASES.append({
+    "name": "guest-user-attacks",
+    "modules": [("{build}/tests/guests/user_attacks.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 7,
+})
