@@ -101,6 +101,8 @@ GUEST_CASES = [
             r"^\(d0\) BENCH hypervisor=lamina ",
             r"^\(d0\) BENCH row=null_hypercall iters=\d+ insns_per_op=\d",
             r"^\(d0\) BENCH row=exception_bounce iters=\d+ insns_per_op=\d",
+            # Guest user mode: user syscall -> callback -> iret, measured.
+            r"^\(d0\) BENCH row=user_syscall iters=\d+ insns_per_op=\d",
             r"^\(d0\) BENCH done",
         ],
         # A row is bad when its figure is zero or not a number (n/a is fine).

@@ -10,6 +10,11 @@
 #ifndef BENCH_H
 #define BENCH_H
 
+/* Where user mode runs, and the vector that ends a user run (loops.S too). */
+#define BENCH_USER_CODE_VA      0x400000
+#define BENCH_USER_EXIT_VECTOR  0x80
+
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 
 /* A timed loop: run the operation iterations times, return the TSC delta. */
@@ -50,4 +55,19 @@ uint64_t bench_loop_evtchn_send(uint64_t iterations);
 uint64_t bench_loop_set_timer_op(uint64_t iterations);
 void bench_int3_handler(void);
 
+/*
+ * Guest user mode (userspace.c, loops.S). bench_loop_user_syscall enters
+ * user mode at BENCH_USER_CODE_VA, where a copy of bench_user_code times
+ * `iterations` syscalls with rdtsc, in the same loop shape as the others,
+ * and leaves with int $BENCH_USER_EXIT_VECTOR carrying the TSC delta.
+ */
+uint64_t bench_loop_user_syscall(uint64_t iterations);
+extern const char bench_user_code[], bench_user_code_end[];
+void bench_syscall_callback(void);
+void bench_user_exit(void);
+
+/* Build the user address space (once) and install the entries it needs. */
+long bench_user_space_init(void);
+
+#endif /* __ASSEMBLY__ */
 #endif /* BENCH_H */

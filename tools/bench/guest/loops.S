@@ -14,6 +14,7 @@
  * bench.c fills in before the loop.
  */
 #include <pv/xen.h>
+#include "bench.h"
 
 /* Address of hypercall page entry nr. */
 #define HCALL(nr) (hypercall_page + (nr) * 32)
@@ -183,3 +184,95 @@ bench_int3_handler:
 	push $0
 	jmp HCALL(__HYPERVISOR_iret)
 	.size bench_int3_handler, . - bench_int3_handler
+
+/*
+ * user_syscall: a user-mode loop of `syscall`s, each delivered by the
+ * hypervisor to bench_syscall_callback on the kernel stack and returned
+ * from at once with HYPERVISOR_iret(VGCF_in_syscall).
+ *
+ * bench_loop_user_syscall(iterations) saves the kernel context, puts the
+ * count in r12 and enters user mode with HYPERVISOR_iret at the copy of
+ * bench_user_code (userspace.c). The user code is LOOP_BEGIN/LOOP_END's
+ * timed part, read with rdtsc at CPL 3 (neither Lamina nor Xen sets
+ * CR4.TSD for a PV domain 0), so the empty kernel loop is the right thing
+ * to subtract. It returns with int $BENCH_USER_EXIT_VECTOR, rax holding
+ * the TSC delta, to bench_user_exit, which resumes the saved context.
+ * User rflags has IF clear: events stay masked throughout.
+ */
+	.balign 16
+	.globl bench_loop_user_syscall
+	.type bench_loop_user_syscall, @function
+bench_loop_user_syscall:
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rdi, %r12
+	mov %rsp, bench_user_saved_rsp(%rip)
+	pushq $FLAT_USER_SS
+	pushq $(BENCH_USER_CODE_VA + 4096)      /* rsp: unused by user code */
+	pushq $0x2                              /* rflags: IF clear */
+	pushq $FLAT_USER_CS
+	pushq $BENCH_USER_CODE_VA
+	pushq $0                                /* iret flags: full restore */
+	jmp HCALL(__HYPERVISOR_iret)
+	.size bench_loop_user_syscall, . - bench_loop_user_syscall
+
+/* int $BENCH_USER_EXIT_VECTOR from user mode: back to the saved context. */
+	.balign 16
+	.globl bench_user_exit
+	.type bench_user_exit, @function
+bench_user_exit:
+	mov bench_user_saved_rsp(%rip), %rsp
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	ret
+	.size bench_user_exit, . - bench_user_exit
+
+/*
+ * The syscall callback, as short as the int3 handler above: the frame is
+ * rcx, r11, then the user's rip, cs, rflags, rsp, ss. Pop rcx/r11, push
+ * VGCF_in_syscall (rcx and r11 need not be restored: the hypervisor may
+ * return with sysret) and jump to the iret stub.
+ */
+	.balign 16
+	.globl bench_syscall_callback
+	.type bench_syscall_callback, @function
+bench_syscall_callback:
+	pop %rcx
+	pop %r11
+	push $VGCF_in_syscall
+	jmp HCALL(__HYPERVISOR_iret)
+	.size bench_syscall_callback, . - bench_syscall_callback
+
+/*
+ * The user loop: copied to a user page, so position-independent. r12 is
+ * the count; r13 and rcx/r11 (clobbered by syscall) are scratch.
+ */
+	.section .rodata
+	.globl bench_user_code, bench_user_code_end
+bench_user_code:
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, %r13
+1:	syscall
+	dec %r12
+	jnz 1b
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	sub %r13, %rax
+	int $BENCH_USER_EXIT_VECTOR
+bench_user_code_end:
+
+	.bss
+	.balign 8
+bench_user_saved_rsp:
+	.quad 0
