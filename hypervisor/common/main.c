@@ -7,6 +7,7 @@
 #include <lamina/console.h>
 #include <lamina/domain.h>
 #include <lamina/domain_build.h>
+#include <lamina/hypercall.h>
 #include <lamina/mm.h>
 #include <asm/desc.h>
 #include <asm/pic.h>
@@ -45,6 +46,7 @@ void start_hypervisor(uint32_t magic, uint64_t mb_info)
 
 	memory_init();
 	syscall_init_cpu();
+	hypercall_init();
 
 	/* Test hook: the fault report and the "panic" end of run. */
 	if (hv_options.selftest_fault) {

@@ -147,13 +147,13 @@ syscall_entry:
 	jae	.Lsyscall_slow
 	cmpb	$0, cpu_guest_in_kernel(%rip)
 	je	.Lsyscall_slow
+	bt	%rax, fast_hypercall_mask(%rip)
+	jnc	.Lsyscall_slow
 	push	%rcx
 	push	%r11
 	push	%r9
 	lea	fast_hypercall_table(%rip), %r9
 	mov	(%r9, %rax, 8), %r9
-	test	%r9, %r9
-	jz	.Lsyscall_slow_unwind
 	incq	cpu_fast_hypercalls(%rip)
 	mov	%r10, %rcx
 	call	*%r9
@@ -168,10 +168,6 @@ syscall_entry:
 	mov	syscall_scratch_rsp(%rip), %rsp
 	sysretq
 
-.Lsyscall_slow_unwind:
-	pop	%r9
-	pop	%r11
-	pop	%rcx
 .Lsyscall_slow:
 	mov	syscall_scratch_rsp(%rip), %rsp
 	SYSCALL_FRAME GUEST_CS

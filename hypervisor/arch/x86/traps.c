@@ -39,12 +39,6 @@ const char *exception_name(unsigned int vector)
 	return vector < 32 ? "reserved exception" : "interrupt";
 }
 
-int exception_has_error_code(unsigned int vector)
-{
-	return vector == 8 || (vector >= 10 && vector <= 14) ||
-	       vector == 17 || vector == 21 || vector == 29 || vector == 30;
-}
-
 /* The fixup address for a faulting hypervisor instruction, or 0. */
 static uint64_t search_exception_table(uint64_t rip)
 {

@@ -25,8 +25,11 @@
 #define X86_EXC_MC  18
 #define X86_EXC_XM  19
 
-/* Does this vector push an error code? */
-int exception_has_error_code(unsigned int vector);
+/* Does this vector push an error code? (8, 10-14, 17, 21, 29, 30) */
+static inline int exception_has_error_code(unsigned int vector)
+{
+	return vector < 32 && ((0x60227d00u >> vector) & 1);
+}
 const char *exception_name(unsigned int vector);
 
 /* Print registers, a backtrace, and end the run with status "panic". */

@@ -15,13 +15,49 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-/* True if [va, va+len) is an address range a guest may name. */
-bool guest_range_ok(uint64_t va, size_t len);
-/* 0 on success, -XEN_EFAULT if any byte could not be read / written. */
-int copy_from_guest(void *dst, uint64_t guest_src, size_t len);
-int copy_to_guest(uint64_t guest_dst, const void *src, size_t len);
+#include <lamina/config.h>
 
 /* Raw copy with fault recovery; returns the number of bytes NOT copied. */
 size_t raw_copy_checked(void *dst, const void *src, size_t len);
+
+/*
+ * True if [va, va+len) is an address range a guest may name: it must not
+ * wrap and must not touch the hypervisor's slots. Non-canonical addresses
+ * need no test here: touching one raises #GP, which the copy's exception
+ * table turns into a short copy, exactly like a page fault.
+ */
+static inline bool guest_range_ok(uint64_t va, size_t len)
+{
+	uint64_t end = va + len;
+
+	return end >= va && (end <= HV_VIRT_START || va >= HV_VIRT_END);
+}
+
+/*
+ * A guest virtual range used other than by a checked copy (walked through
+ * page tables, invalidated, loaded as an LDT): canonical at both ends too.
+ */
+static inline bool guest_va_range_ok(uint64_t va, size_t len)
+{
+	return guest_range_ok(va, len) && is_canonical(va) &&
+	       (len == 0 || is_canonical(va + len - 1));
+}
+
+/* 0 on success, -XEN_EFAULT (-14) if any byte could not be read / written. */
+static inline int copy_from_guest(void *dst, uint64_t guest_src, size_t len)
+{
+	if (!guest_range_ok(guest_src, len) ||
+	    raw_copy_checked(dst, (const void *)guest_src, len))
+		return -14;
+	return 0;
+}
+
+static inline int copy_to_guest(uint64_t guest_dst, const void *src, size_t len)
+{
+	if (!guest_range_ok(guest_dst, len) ||
+	    raw_copy_checked((void *)guest_dst, src, len))
+		return -14;
+	return 0;
+}
 
 #endif

@@ -48,6 +48,9 @@ void perf_switch_domain(struct domain *from);
 /* The fast path's table (NULL: take the full-frame path) and its state. */
 extern hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS];
 extern uint64_t cpu_fast_hypercalls;    /* fast-path calls on this CPU */
+extern uint64_t fast_hypercall_mask;    /* bit n: table entry n exists */
+/* Compute fast_hypercall_mask from the table (once, at boot). */
+void hypercall_init(void);
 extern uint8_t cpu_guest_in_kernel;     /* current vCPU is in kernel mode */
 #endif
 

@@ -26,10 +26,25 @@ int pv_iret(struct cpu_regs *regs);
 
 /* Kernel/user mode switching and kernel entry (guest_mode.c). */
 void pv_toggle_guest_mode(struct vcpu *v);
+/* What a kernel entry delivers: an exception vector, or one of these. */
+#define PV_ENTRY_SYSCALL   256
+#define PV_ENTRY_FAILSAFE  257
 void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *words,
-		     unsigned int n, bool mask_events, const char *what);
-uint64_t pv_saved_cs(const struct vcpu *v, const struct cpu_regs *regs);
-uint64_t pv_saved_rflags(const struct vcpu *v, const struct cpu_regs *regs);
+		     unsigned int n, bool mask_events, unsigned int what);
+
+/* The saved CS word: RPL 0 marks an interrupted kernel, plus the event mask. */
+static inline uint64_t pv_saved_cs(const struct vcpu *v, const struct cpu_regs *regs)
+{
+	uint64_t cs = v->kernel_mode ? (regs->cs & ~3UL) : regs->cs;
+	return (cs & 0xffff) | ((uint64_t)v->vcpu_info->evtchn_upcall_mask << 32);
+}
+
+/* The saved RFLAGS: the virtual IF is the inverse of the event mask. */
+static inline uint64_t pv_saved_rflags(const struct vcpu *v, const struct cpu_regs *regs)
+{
+	return (regs->rflags & ~(1UL << 9)) |
+	       (v->vcpu_info->evtchn_upcall_mask ? 0 : (1UL << 9));
+}
 int pv_user_syscall(struct cpu_regs *regs);
 
 /* Writable page tables: emulate a store to an L1 table; true if done. */

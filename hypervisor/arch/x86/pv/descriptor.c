@@ -189,7 +189,7 @@ int pv_set_ldt(struct vcpu *v, uint64_t base, uint64_t ents)
 	unsigned int n, i;
 
 	if (ents > 8192 || (base & (PAGE_SIZE - 1)) ||
-	    (ents && !guest_range_ok(base, ents * 8)))
+	    (ents && !guest_va_range_ok(base, ents * 8)))
 		return -XEN_EINVAL;
 	n = (unsigned int)((ents * 8 + PAGE_SIZE - 1) / PAGE_SIZE);
 	for (i = 0; i < n; i++) {

@@ -37,7 +37,7 @@ void pv_toggle_guest_mode(struct vcpu *v)
  * two words are always the interrupted RCX and R11 (see traps.c).
  */
 void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *words,
-		     unsigned int n, bool mask_events, const char *what)
+		     unsigned int n, bool mask_events, unsigned int what)
 {
 	struct vcpu *v = current;
 	uint64_t sp;
@@ -51,7 +51,10 @@ void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *word
 	sp -= n * sizeof(uint64_t);
 	if (copy_to_guest(sp, words, n * sizeof(uint64_t)))
 		domain_crash_current(regs, "fault while delivering %s: cannot write "
-				     "the frame at %#lx", what, sp);
+				     "the frame at %#lx",
+				     what == PV_ENTRY_SYSCALL ? "a system call" :
+				     what == PV_ENTRY_FAILSAFE ? "the failsafe callback" :
+				     exception_name(what), sp);
 	if (mask_events)
 		v->vcpu_info->evtchn_upcall_mask = 1;
 	regs->rip = entry;
@@ -62,19 +65,6 @@ void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *word
 			  X86_EFLAGS_AC | X86_EFLAGS_VM | X86_EFLAGS_IOPL |
 			  X86_EFLAGS_DF);
 	regs->rflags |= X86_EFLAGS_IF | X86_EFLAGS_MBS;
-}
-
-/* The saved CS word: RPL 0 marks an interrupted kernel, plus the event mask. */
-uint64_t pv_saved_cs(const struct vcpu *v, const struct cpu_regs *regs)
-{
-	uint64_t cs = v->kernel_mode ? (regs->cs & ~3UL) : regs->cs;
-	return (cs & 0xffff) | ((uint64_t)v->vcpu_info->evtchn_upcall_mask << 32);
-}
-
-uint64_t pv_saved_rflags(const struct vcpu *v, const struct cpu_regs *regs)
-{
-	return (regs->rflags & ~X86_EFLAGS_IF) |
-	       (v->vcpu_info->evtchn_upcall_mask ? 0 : X86_EFLAGS_IF);
 }
 
 /*
@@ -98,7 +88,7 @@ int pv_user_syscall(struct cpu_regs *regs)
 		pv_saved_rflags(v, regs), regs->rsp, regs->ss,
 	};
 	pv_enter_kernel(regs, v->syscall_cb.address, frame, 7,
-			v->syscall_cb.flags & CALLBACKF_mask_events, "a system call");
+			v->syscall_cb.flags & CALLBACKF_mask_events, PV_ENTRY_SYSCALL);
 	return 1;
 }
 
@@ -129,5 +119,5 @@ void handle_guest_return_fault(struct cpu_regs *regs)
 	regs->ss = FLAT_KERNEL_SS;
 	pv_enter_kernel(regs, v->failsafe_cb.address, frame, 11,
 			v->failsafe_cb.flags & CALLBACKF_mask_events,
-			"the failsafe callback");
+			PV_ENTRY_FAILSAFE);
 }

@@ -32,6 +32,16 @@ hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
 	[__HYPERVISOR_lamina_perf]      = do_lamina_perf,
 };
 
+/* Bit n set: fast_hypercall_table[n] exists (tested before any push). */
+uint64_t fast_hypercall_mask;
+
+void hypercall_init(void)
+{
+	for (unsigned int i = 0; i < NR_FAST_HYPERCALLS; i++)
+		if (fast_hypercall_table[i])
+			fast_hypercall_mask |= 1UL << i;
+}
+
 /* The frame of the hypercall being handled on the full-frame path, if any. */
 static struct cpu_regs *continuable_regs;
 static bool continuation_made;

@@ -215,7 +215,7 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
 	int rc;
 	(void)a4, (void)a5;
 
-	if (!guest_range_ok(va, 1))
+	if (!guest_va_range_ok(va, 1))
 		return -XEN_EINVAL;
 	if ((rc = find_l1_table(v, va, &l1)))
 		return rc;
@@ -344,7 +344,7 @@ static int one_mmuext_op(struct vcpu *v, const struct pt_ctx *c,
 		/* fall through */
 	case MMUEXT_INVLPG_LOCAL:
 	case MMUEXT_INVLPG_ALL:
-		if (!guest_range_ok(op->arg1.linear_addr, 1))
+		if (!guest_va_range_ok(op->arg1.linear_addr, 1))
 			return -XEN_EINVAL;
 		if (self) {
 			invlpg((void *)op->arg1.linear_addr);

@@ -42,8 +42,7 @@ void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
 	frame[n++] = regs->rsp;
 	frame[n++] = regs->ss;
 	v->domain->perf.bounces++;
-	pv_enter_kernel(regs, ti->address, frame, n, TI_GET_IF(ti),
-			exception_name(vector));
+	pv_enter_kernel(regs, ti->address, frame, n, TI_GET_IF(ti), vector);
 }
 
 /*
