@@ -230,3 +230,13 @@ GUEST_CASES.append({
     "subtests": True,
     "min_subtests": 7,
 })
+
+# A return the CPU refuses goes to the failsafe callback (tests/guests/failsafe.c).
+GUEST_CASES.append({
+    "name": "guest-failsafe",
+    "modules": [("{build}/tests/guests/failsafe.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 4,
+})

@@ -1,0 +1,2 @@
+# PV test guest failsafe (see failsafe.c).
+$(eval $(call test_guest,failsafe))
