@@ -14,6 +14,7 @@ HV_CHANGESET := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # Position-independent code (RIP-relative addressing) so the image can live
 # in the hypervisor's slots, far from the +-2 GiB the kernel code model needs.
 HV_CFLAGS := $(KERNEL_CFLAGS) -fpie -fvisibility=hidden -mcmodel=small \
+	-include $(HV_DIR)/include/lamina/visibility.h \
 	-I$(HV_DIR)/include $(ABI_INC)
 
 all: $(HYPERVISOR_ELF)

@@ -10,6 +10,7 @@
 
 struct hv_options hv_options = {
 	.dom0_mem = 128UL << 20,
+	.domains = { [0 ... MAX_BOOT_DOMAINS - 1] = { .role = -1 } },
 };
 
 /* Parse "<number>[K|M|G]" (default unit: bytes). */
@@ -42,9 +43,85 @@ static bool parse_size(const char *s, size_t len, uint64_t *out)
 	return true;
 }
 
+/* Parse an unsigned decimal number that fills [s, s+len). */
+static bool parse_uint(const char *s, size_t len, unsigned int *out)
+{
+	unsigned int v = 0;
+
+	if (!len || len > 9)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned int)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* One key=value of a domain<N>= option. */
+static const char *apply_domain_key(struct boot_domain_config *c, const char *k,
+				    size_t klen, const char *v, size_t vlen)
+{
+	if (klen == 4 && !strncmp(k, "name", 4)) {
+		if (!vlen || vlen >= sizeof(c->name))
+			return "domain<N>=name=: 1 to 31 characters";
+		memcpy(c->name, v, vlen);
+		c->name[vlen] = '\0';
+	} else if (klen == 3 && !strncmp(k, "mem", 3)) {
+		if (!parse_size(v, vlen, &c->mem) || c->mem < (4UL << 20))
+			return "domain<N>=mem=: a size of at least 4M";
+	} else if (klen == 6 && !strncmp(k, "weight", 6)) {
+		if (!parse_uint(v, vlen, &c->weight) || !c->weight || c->weight > 65535)
+			return "domain<N>=weight=: 1 to 65535";
+	} else if (klen == 3 && !strncmp(k, "cap", 3)) {
+		if (!parse_uint(v, vlen, &c->cap) || c->cap > 100)
+			return "domain<N>=cap=: 0 to 100 (% of a CPU)";
+	} else if (klen == 4 && !strncmp(k, "role", 4)) {
+		if (vlen == 4 && !strncmp(v, "priv", 4))
+			c->role = 1;
+		else if (vlen == 6 && !strncmp(v, "unpriv", 6))
+			c->role = 0;
+		else
+			return "domain<N>=role=: priv or unpriv";
+	} else {
+		return "domain<N>=: keys are name, mem, weight, cap, role";
+	}
+	return NULL;
+}
+
+/* domain<N>=k=v,k=v,... */
+static const char *apply_domain_option(const char *name, size_t nlen,
+				       const char *val, size_t vlen)
+{
+	unsigned int n;
+
+	if (!parse_uint(name + 6, nlen - 6, &n) || n >= MAX_BOOT_DOMAINS)
+		return "domain<N>=: N is a module number below 16";
+	struct boot_domain_config *c = &hv_options.domains[n];
+	while (vlen) {
+		size_t item = 0;
+		while (item < vlen && val[item] != ',')
+			item++;
+		size_t eq = 0;
+		while (eq < item && val[eq] != '=')
+			eq++;
+		if (eq == item)
+			return "domain<N>=: expected key=value pairs separated by commas";
+		const char *err = apply_domain_key(c, val, eq, val + eq + 1, item - eq - 1);
+		if (err)
+			return err;
+		val += item < vlen ? item + 1 : item;
+		vlen -= item < vlen ? item + 1 : item;
+	}
+	return NULL;
+}
+
 static const char *apply_option(const char *name, size_t nlen,
 				const char *val, size_t vlen)
 {
+	if (nlen > 6 && !strncmp(name, "domain", 6))
+		return apply_domain_option(name, nlen, val, vlen);
 	if (nlen == 8 && !strncmp(name, "dom0_mem", 8)) {
 		uint64_t bytes;
 		if (!parse_size(val, vlen, &bytes) || bytes < (4UL << 20))

@@ -7,6 +7,11 @@
 #include <lamina/console.h>
 #include <lamina/domain.h>
 #include <asm/cpu.h>
+#include <lamina/config.h>
+#include <lamina/event.h>
+#include <lamina/time.h>
+#include <lamina/timer.h>
+#include <pv/io/console.h>
 
 #define COM1            0x3f8
 #define UART_DATA       0
@@ -47,11 +52,123 @@ static void serial_puts(const char *s, size_t n)
 		serial_putc(s[i]);
 }
 
-int console_try_getc(void)
+static int serial_getc(void)
 {
 	if (inb(COM1 + UART_LSR) & LSR_DATA_READY)
 		return inb(COM1 + UART_DATA);
 	return -1;
+}
+
+/*
+ * Serial input goes to one domain at a time. Three Ctrl-A in a row move it
+ * to the next live domain, as Xen's console switch does. Domain 0 reads its
+ * input with console_io; any other domain gets it in its console ring.
+ */
+#define CTRL_A          0x01
+#define INPUT_POLL_NS   (20 * 1000 * 1000ULL)
+static unsigned int input_focus;
+static unsigned int ctrl_a_count;
+static char dom0_input[256];
+static unsigned int dom0_in_head, dom0_in_tail;
+static struct timer input_timer;
+
+int console_try_getc(void)
+{
+	if (dom0_in_head == dom0_in_tail)
+		return -1;
+	return (unsigned char)dom0_input[dom0_in_tail++ % sizeof(dom0_input)];
+}
+
+static void switch_input_focus(void)
+{
+	for (unsigned int i = 1; i <= MAX_DOMAINS; i++) {
+		unsigned int id = (input_focus + i) % MAX_DOMAINS;
+		if (domains[id] && domains[id]->state == DOMAIN_RUNNING) {
+			input_focus = id;
+			break;
+		}
+	}
+	printk("serial input now goes to domain %u (%s); Ctrl-A three times to switch\n",
+	       input_focus, domains[input_focus] ? domains[input_focus]->name : "?");
+}
+
+/* Put one input byte in the focused domain's console ring and notify it. */
+static void input_to_ring(struct domain *d, char c)
+{
+	struct xencons_interface *intf = mfn_to_virt(d->console_mfn);
+	XENCONS_RING_IDX cons = intf->in_cons, prod = intf->in_prod;
+
+	if (prod - cons >= sizeof(intf->in))
+		return;                         /* ring full: drop */
+	intf->in[MASK_XENCONS_IDX(prod, intf->in)] = c;
+	__asm__ volatile("" ::: "memory");      /* byte before index */
+	intf->in_prod = prod + 1;
+	evtchn_notify_port(d, d->console_port);
+}
+
+static void deliver_input(char c)
+{
+	struct domain *d = domains[input_focus];
+
+	if (!d || d->state != DOMAIN_RUNNING)
+		return;
+	if (d->console_mfn) {
+		input_to_ring(d, c);
+	} else if (dom0_in_head - dom0_in_tail < sizeof(dom0_input)) {
+		dom0_input[dom0_in_head++ % sizeof(dom0_input)] = c;
+		send_guest_virq(d->vcpus[0], VIRQ_CONSOLE);
+	}
+}
+
+static void poll_input(void *data)
+{
+	int c;
+	(void)data;
+
+	while ((c = serial_getc()) >= 0) {
+		if (c == CTRL_A) {
+			if (++ctrl_a_count == 3) {
+				ctrl_a_count = 0;
+				switch_input_focus();
+			}
+			continue;
+		}
+		for (; ctrl_a_count; ctrl_a_count--)
+			deliver_input(CTRL_A);
+		deliver_input((char)c);
+	}
+	timer_set(&input_timer, now() + INPUT_POLL_NS);
+}
+
+void console_start_input(void)
+{
+	timer_init(&input_timer, poll_input, NULL);
+	timer_set(&input_timer, now() + INPUT_POLL_NS);
+}
+
+/*
+ * The guest says its console ring has output. Print what is there (at most
+ * one ring's worth per notification, so a flood costs the flooder's own
+ * time slices), then tell the guest there is room again.
+ */
+void console_ring_notified(struct domain *d, unsigned int port)
+{
+	struct xencons_interface *intf = mfn_to_virt(d->console_mfn);
+	XENCONS_RING_IDX cons = intf->out_cons, prod = intf->out_prod;
+	char chunk[64];
+
+	__asm__ volatile("" ::: "memory");      /* index before bytes */
+	if (prod - cons > sizeof(intf->out))
+		cons = prod - sizeof(intf->out);        /* a corrupt ring */
+	while (cons != prod) {
+		size_t n = 0;
+		while (cons != prod && n < sizeof(chunk))
+			chunk[n++] = intf->out[MASK_XENCONS_IDX(cons++, intf->out)];
+		console_domain_write(d, chunk, n);
+	}
+	__asm__ volatile("" ::: "memory");
+	intf->out_cons = cons;
+	evtchn_notify_port(d, port);
 }
 
 void printk(const char *fmt, ...)

@@ -10,6 +10,8 @@
 #include <lamina/hypercall.h>
 #include <lamina/pv_mm.h>
 #include <lamina/pv.h>
+#include <lamina/schedule.h>
+#include <lamina/event.h>
 #include <pv/sched.h>
 #include <asm/cpu.h>
 #include <asm/desc.h>
@@ -18,7 +20,6 @@
 struct vcpu *current;
 struct domain *domains[MAX_DOMAINS];
 
-void enter_guest(struct cpu_regs *frame) __attribute__((noreturn));
 
 static const char *const shutdown_names[] = {
 	[SHUTDOWN_poweroff] = "poweroff",
@@ -50,6 +51,10 @@ struct domain *domain_alloc(domid_t id, const char *name)
 	v->domain = d;
 	v->vcpu_id = 0;
 	v->kernel_mode = true;
+	d->weight = SCHED_DEFAULT_WEIGHT;
+	timer_init(&v->poll_timer, NULL, NULL);
+	timer_init(&v->singleshot_timer, NULL, NULL);
+	timer_init(&v->periodic_timer, NULL, NULL);
 	d->vcpus[0] = v;
 	d->nr_vcpus = 1;
 	domains[id] = d;
@@ -63,6 +68,9 @@ struct domain *domain_alloc(domid_t id, const char *name)
  */
 static void domain_release_memory(struct domain *d)
 {
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		sched_remove_vcpu(d->vcpus[i]);
+	evtchn_domain_destroy(d);
 	if (current && current->domain == d) {
 		write_cr3(virt_to_maddr(idle_l4));
 		pv_unload_descriptor_tables();
@@ -87,6 +95,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
 	printk("domain %u (%s) shut down: %s\n", d->domain_id, d->name,
 	       d->end_cause);
 	domain_release_memory(d);
+	send_global_virq(VIRQ_DOM_EXC);
 }
 
 static void vdomain_crash(struct domain *d, const struct cpu_regs *regs,
@@ -110,6 +119,7 @@ static void vdomain_crash(struct domain *d, const struct cpu_regs *regs,
 	d->state = DOMAIN_CRASHED;
 	d->shutdown_reason = SHUTDOWN_crash;
 	domain_release_memory(d);
+	send_global_virq(VIRQ_DOM_EXC);
 }
 
 void domain_crash(struct domain *d, const struct cpu_regs *regs,
@@ -151,40 +161,4 @@ void end_run(void)
 	static const char *const names[] = { "poweroff", "reboot", "crash" };
 	printk("run ended: %s (status %d)\n", names[status], status);
 	machine_exit(status);
-}
-
-void schedule(void)
-{
-	/* One vCPU per domain and round robin over domains; more in issue 4. */
-	int start = current ? current->domain->domain_id : 0;
-
-	for (int i = 1; i <= MAX_DOMAINS; i++) {
-		struct domain *d = domains[(start + i) % MAX_DOMAINS];
-		if (d && d->state == DOMAIN_RUNNING)
-			vcpu_run(d->vcpus[0]);
-	}
-	end_run();
-}
-
-void vcpu_run(struct vcpu *v)
-{
-	struct cpu_regs *frame = (struct cpu_regs *)(hv_stack_top - sizeof(*frame));
-
-	if (current && current != v && current->domain->state == DOMAIN_RUNNING)
-		current->saved_regs = *frame;
-	*frame = v->saved_regs;
-	if (!current || current->domain != v->domain)
-		perf_switch_domain(current ? current->domain : NULL);
-	current = v;
-	cpu_guest_in_kernel = v->kernel_mode;
-	pv_load_cr3(v);
-	pv_load_descriptor_tables(v);
-	wrmsr(MSR_FS_BASE, v->fs_base);
-	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
-	wrmsr(MSR_SHADOW_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);
-	if (v->virt_cr0_ts)
-		stts();
-	else
-		clts();
-	enter_guest(frame);
 }

@@ -8,6 +8,10 @@
 #include <lamina/domain.h>
 #include <lamina/domain_build.h>
 #include <lamina/hypercall.h>
+#include <lamina/schedule.h>
+#include <lamina/time.h>
+#include <lamina/timer.h>
+#include <lamina/lib.h>
 #include <lamina/mm.h>
 #include <asm/desc.h>
 #include <asm/pic.h>
@@ -23,11 +27,41 @@ static void __attribute__((noreturn)) boot_error(const char *fmt, const char *ar
 	machine_exit(RUN_END_BOOT_ERROR);
 }
 
+/* Module i becomes domain i, configured by domain<i>= (and dom0_mem=). */
+static void build_boot_domain(unsigned int i)
+{
+	const struct boot_domain_config *bc = &hv_options.domains[i];
+	char err[192], name[32];
+	bool privileged = bc->role >= 0 ? bc->role == 1 : i == 0;
+	struct domain_config cfg = {
+		.domain_id = (domid_t)i,
+		.memory_bytes = bc->mem ? bc->mem
+				: i == 0 ? hv_options.dom0_mem : 64UL << 20,
+		.initial = i == 0 && privileged,
+		.privileged = privileged,
+		.weight = bc->weight ? bc->weight : SCHED_DEFAULT_WEIGHT,
+		.cap = bc->cap,
+	};
+
+	if (bc->name[0])
+		snprintf(name, sizeof(name), "%s", bc->name);
+	else if (i == 0)
+		snprintf(name, sizeof(name), "dom0");
+	else
+		snprintf(name, sizeof(name), "d%u", i);
+	cfg.name = name;
+	if (!pv_build_domain(&boot_info.modules[i], &cfg, err, sizeof(err))) {
+		printk("boot error: domain %u: %s\n", i, err);
+		printk("run ended: boot-error (status %d)\n", RUN_END_BOOT_ERROR);
+		machine_exit(RUN_END_BOOT_ERROR);
+	}
+}
+
 void start_hypervisor(uint32_t magic, uint64_t mb_info)
 {
-	char err[192];
 
 	console_init();
+	time_init();
 	printk("Lamina hypervisor, Xen %d.%d PV ABI (x86-64)\n", LAMINA_XEN_MAJOR,
 	       LAMINA_XEN_MINOR);
 	pic_disable();
@@ -60,20 +94,14 @@ void start_hypervisor(uint32_t magic, uint64_t mb_info)
 	for (unsigned int i = 0; i < boot_info.nr_modules; i++)
 		printk("module %u: %#lx-%#lx '%s'\n", i, boot_info.modules[i].start,
 		       boot_info.modules[i].end, boot_info.modules[i].cmdline);
-	if (boot_info.nr_modules > 1)
-		printk("only the first module is started for now; %u ignored\n",
-		       boot_info.nr_modules - 1);
-
-	struct domain_config cfg = {
-		.domain_id = 0,
-		.memory_bytes = hv_options.dom0_mem,
-		.initial = true,
-	};
-	struct domain *d0 = pv_build_domain(&boot_info.modules[0], &cfg, err,
-					    sizeof(err));
-	if (!d0)
-		boot_error("domain 0: %s", err);
-
-	printk("starting domain 0\n");
-	vcpu_run(d0->vcpus[0]);
+	apic_timer_init();
+	sched_init();
+	if (boot_info.nr_modules > MAX_BOOT_DOMAINS)
+		boot_error("%s", "at most 16 modules (domains)");
+	for (unsigned int i = 0; i < boot_info.nr_modules; i++)
+		build_boot_domain(i);
+	console_start_input();
+	printk("starting %u domain%s\n", boot_info.nr_modules,
+	       boot_info.nr_modules == 1 ? "" : "s");
+	schedule();
 }

@@ -3,14 +3,23 @@
 #   $(BENCH_GUEST)   PV guest timing each hypercall (same binary on Lamina
 #                    and on Xen 4.17)
 #   $(BENCH_NATIVE)  tiny multiboot kernel measuring the native floors
-#   bench-build      builds both (also part of `all`, for the smoke test)
+#   $(BENCH_HOST)    host program: the host's raw syscall round trip and
+#                    TSC calibration, for wall-clock mode
+#   bench-build      builds them (also part of `all`, for the smoke test)
 #   bench-run        boots native, Lamina and Xen under TCG icount and
 #                    prints the table (tools/bench/run_bench.py)
-# `make bench ACCEL=kvm` asks for wall-clock KVM timing as well.
+#   $(BUILD)/tests/unit/test_bench_harness
+#                    unit-test hook: runs tools/bench/selftest.py (the
+#                    wall-clock statistics, parsing, formatting, TSC
+#                    calibration and the kvm_pvm refusal) in `make test`
+# `make bench ACCEL=kvm` adds wall-clock KVM timing (hardware KVM only);
+# `make bench BENCH_ARGS=--simulate-kvm` runs that path under TCG.
 
 BENCH_DIR    := $(BUILD)/bench
 BENCH_GUEST  := $(BENCH_DIR)/bench-guest.elf
 BENCH_NATIVE := $(BENCH_DIR)/bench-native.elf
+BENCH_HOST   := $(BENCH_DIR)/bench-host
+BENCH_SELFTEST := $(BUILD)/tests/unit/test_bench_harness
 BENCH_XEN_GZ ?= /boot/xen-4.17-amd64.gz
 ACCEL        ?= tcg
 
@@ -18,7 +27,7 @@ BENCH_GUEST_SRCS := $(wildcard tools/bench/guest/*.c tools/bench/guest/*.S)
 BENCH_GUEST_OBJS := $(patsubst tools/bench/guest/%,$(BENCH_DIR)/guest/%.o,\
 	$(BENCH_GUEST_SRCS))
 
-all: $(BENCH_GUEST) $(BENCH_NATIVE)
+all: $(BENCH_GUEST) $(BENCH_NATIVE) $(BENCH_HOST) $(BENCH_SELFTEST)
 
 $(BENCH_DIR)/guest/%.c.o: tools/bench/guest/%.c
 	@mkdir -p $(dir $@)
@@ -51,12 +60,27 @@ $(BENCH_NATIVE): $(BENCH_NATIVE_OBJS) tools/bench/native/native.ld
 		--no-warn-rwx-segments -T tools/bench/native/native.ld \
 		-o $@ $(BENCH_NATIVE_OBJS)
 
-bench-build: $(HYPERVISOR_ELF) $(BENCH_GUEST) $(BENCH_NATIVE)
+# The host program: optimized, no sanitizers (it times the host itself).
+BENCH_HOST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
+
+$(BENCH_HOST): tools/bench/host/host_bench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_HOST_CFLAGS) -o $@ $<
+
+# A wrapper the unit-test runner finds among $(BUILD)/tests/unit/test_*.
+$(BENCH_SELFTEST): tools/bench/build.mk $(BENCH_HOST)
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec %s %s --host-bench %s\n' "$(PYTHON)" \
+		"$(CURDIR)/tools/bench/selftest.py" "$(abspath $(BENCH_HOST))" > $@
+	chmod +x $@
+
+bench-build: $(HYPERVISOR_ELF) $(BENCH_GUEST) $(BENCH_NATIVE) $(BENCH_HOST)
 
 bench-run: bench-build
 	$(PYTHON) tools/bench/run_bench.py --build $(BUILD) --accel $(ACCEL) \
 		--hypervisor $(HYPERVISOR_ELF) --guest $(BENCH_GUEST) \
-		--native $(BENCH_NATIVE) --xen-gz $(BENCH_XEN_GZ) $(BENCH_ARGS)
+		--native $(BENCH_NATIVE) --host-bench $(BENCH_HOST) \
+		--xen-gz $(BENCH_XEN_GZ) $(BENCH_ARGS)
 
 .PHONY: bench-build bench-run
 

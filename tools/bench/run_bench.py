@@ -10,7 +10,15 @@ one per guest instruction, so every figure is an instruction count):
 The three runs go in parallel. Each stops at the guest's "BENCH done" line
 or at its timeout; QEMU is always killed (Xen with noreboot never exits).
 
-Prints one table, writes $BUILD/bench/results.csv, the raw logs and SVG
+Wall-clock mode (--accel kvm, only on hardware-backed KVM; refused on a
+software KVM such as kvm_pvm): after the TCG runs, boots the same three
+again under -accel kvm -cpu host,invtsc=on, one after another, --runs times (at least
+5), where rdtsc gives TSC cycles per operation; also times the host's own
+raw syscall (bench-host). Prints median and min-max cycles and ns per row
+(wallclock.py). --simulate-kvm runs that code path under TCG without
+icount, for testing the plumbing anywhere; it is labelled SIMULATED.
+
+Prints the tables, writes $BUILD/bench/results.csv, the raw logs and SVG
 plots (gnuplot). See docs/benchmarks.md.
 """
 
@@ -28,6 +36,8 @@ import subprocess
 import sys
 import threading
 import time
+
+import wallclock
 
 QEMU = "qemu-system-x86_64"
 ICOUNT = ["-icount", "shift=0,sleep=off"]
@@ -71,7 +81,26 @@ def parse_args(argv):
                    help="tcg: instruction counts (default); kvm: also "
                         "wall-clock cycles, refused on a software KVM")
     p.add_argument("--no-xen", action="store_true", help="skip the Xen run")
-    return p.parse_args(argv)
+    p.add_argument("--runs", type=int, default=wallclock.MIN_KVM_RUNS,
+                   help="wall-clock runs per system (default and minimum "
+                        f"under KVM: {wallclock.MIN_KVM_RUNS})")
+    p.add_argument("--wall-iterations", type=int, default=None,
+                   help="guest iterations per wall-clock run (default "
+                        "10000 under KVM, --iterations when simulated)")
+    p.add_argument("--host-bench", default="build/bench/bench-host",
+                   help="host program timing the host's raw syscall and "
+                        "calibrating the TSC (tools/bench/host)")
+    p.add_argument("--simulate-kvm", action="store_true",
+                   help="developer option: run the wall-clock code path "
+                        "under TCG without icount (no KVM needed); the "
+                        "figures are labelled SIMULATED and mean nothing")
+    args = p.parse_args(argv)
+    if args.runs < 1:
+        p.error("--runs must be at least 1")
+    if args.accel == "kvm" and not args.simulate_kvm and \
+            args.runs < wallclock.MIN_KVM_RUNS:
+        p.error(f"--runs must be at least {wallclock.MIN_KVM_RUNS} under KVM")
+    return args
 
 
 def load_tools_run():
@@ -84,23 +113,31 @@ def load_tools_run():
     return module
 
 
-def check_kvm_request():
-    """For --accel kvm: refuse unless KVM is real hardware virtualization."""
-    usable, reason = load_tools_run().kvm_check()
+def check_kvm_request(kvm_check=None):
+    """For --accel kvm: refuse unless KVM is real hardware virtualization.
+
+    Uses tools/run's detection (kvm_check returns (usable, reason)); exits
+    with a message when refused, else returns the reason.
+    """
+    usable, reason = (kvm_check or load_tools_run().kvm_check)()
     if not usable:
         sys.exit(f"bench: ACCEL=kvm refused: {reason}.\n"
                  "bench: wall-clock timing needs hardware virtualization "
                  "(kvm_intel or kvm_amd); use plain `make bench` for the "
-                 "TCG instruction counts.")
-    sys.exit("bench: ACCEL=kvm: KVM is usable here "
-             f"({reason}), but wall-clock KVM timing is not implemented "
-             "yet; run plain `make bench` for instruction counts.")
+                 "TCG instruction counts (or BENCH_ARGS=--simulate-kvm to "
+                 "exercise the wall-clock code path under TCG).")
+    return reason
 
 
-def qemu_base(memory="1024"):
-    """QEMU arguments shared by every run: TCG, icount, serial on stdout."""
-    return [QEMU, "-M", "pc", "-cpu", "max", "-m", memory, "-accel", "tcg",
-            *ICOUNT, "-display", "none", "-serial", "stdio",
+def qemu_base(memory="1024", accel=None):
+    """QEMU arguments shared by every run, serial on stdout.
+
+    accel: None for TCG with icount (instruction counts), else the
+    accelerator and CPU arguments of a wall-clock run.
+    """
+    accel = accel or ["-accel", "tcg", "-cpu", "max", *ICOUNT]
+    return [QEMU, "-M", "pc", "-m", memory, *accel,
+            "-display", "none", "-serial", "stdio",
             "-monitor", "none", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 
@@ -265,16 +302,33 @@ def goal_lines(lamina, xen, floor):
     return lines
 
 
-def write_csv(path, table):
-    """Write the table as CSV (n/a figures as empty cells)."""
+def csv_rows(table, wall_entries=(), wall_mode=""):
+    """The CSV rows: instruction figures, plus wall-clock cells by row name.
+
+    Wall-clock rows without an instruction row (the host syscall) come
+    first. Cells without a figure are empty.
+    """
+    wall = {e["row"]: e for e in wall_entries}
+    names = {e["row"] for e in table}
+    rows = [{"row": e["row"]} for e in wall_entries if e["row"] not in names]
+    for e in table:
+        rows.append({k: ("" if v is NA else v) for k, v in e.items()})
+    for row in rows:
+        if row["row"] in wall:
+            row.update(wallclock.csv_values(wall[row["row"]], wall_mode))
+    return rows
+
+
+def write_csv(path, table, wall_entries=(), wall_mode=""):
+    """Write the table as CSV; the wall-clock columns are empty without them."""
     fields = ["row", "native", "lamina", "xen", "lamina_over_xen",
-              "lamina_over_floor", "xen_over_floor"] + COUNTERS
+              "lamina_over_floor", "xen_over_floor"] + COUNTERS + \
+        wallclock.csv_fields()
     with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields)
+        w = csv.DictWriter(f, fieldnames=fields, restval="")
         w.writeheader()
-        for e in table:
-            w.writerow({k: ("" if e.get(k, NA) is NA else e[k])
-                        if k != "row" else e[k] for k in fields})
+        for row in csv_rows(table, wall_entries, wall_mode):
+            w.writerow(row)
 
 
 def gnuplot_value(v):
@@ -343,21 +397,28 @@ def xen_image(xen_gz, out_dir):
     return path
 
 
-def run_all(args, out_dir):
-    """Boot the three systems in parallel; return {name: (lines, ended)}."""
-    module = f"{args.guest} iterations={args.iterations}"
+def system_commands(args, out_dir, iterations, accel=None, quiet=False):
+    """{name: QEMU command} for native, Lamina and (if present) Xen."""
+    module = f"{args.guest} iterations={iterations}"
+    base = qemu_base(accel=accel)
     runs = {
-        "native": qemu_base() + ["-kernel", args.native],
-        "lamina": qemu_base() + ["-kernel", args.hypervisor, "-initrd", module],
+        "native": base + ["-kernel", args.native],
+        "lamina": base + ["-kernel", args.hypervisor, "-initrd", module],
     }
     if not args.no_xen:
         if os.path.exists(args.xen_gz):
-            runs["xen"] = qemu_base() + [
+            runs["xen"] = base + [
                 "-kernel", xen_image(args.xen_gz, out_dir), "-initrd", module,
                 "-append", XEN_CMDLINE]
-        else:
+        elif not quiet:
             print(f"bench: {args.xen_gz} missing: no Xen column "
                   "(Debian package xen-hypervisor-4.17-amd64)", file=sys.stderr)
+    return runs
+
+
+def run_all(args, out_dir):
+    """Boot the three systems in parallel; return {name: (lines, ended)}."""
+    runs = system_commands(args, out_dir, args.iterations)
     results = {}
 
     def worker(name, cmd):
@@ -379,12 +440,65 @@ def run_all(args, out_dir):
     return results
 
 
+def run_wallclock(args, out_dir):
+    """Wall-clock stage: boot each system args.runs times, in sequence.
+
+    Returns ({system: {row: [cycles per run]}}, guest row order, names of
+    runs that did not finish). Under KVM each run's rdtsc figures are TSC
+    cycles; with --simulate-kvm they come from TCG and mean nothing.
+    """
+    simulate = args.simulate_kvm
+    iterations = args.wall_iterations or \
+        (args.iterations if simulate else 10000)
+    runs = system_commands(args, out_dir, iterations, quiet=True,
+                           accel=wallclock.qemu_accel_args(simulate))
+    parsed = {name: [] for name in runs}
+    failed = []
+    try:
+        for k in range(1, args.runs + 1):
+            for name, cmd in runs.items():
+                log_path = os.path.join(out_dir, f"{name}-wall{k}.log")
+                lines, ended = run_qemu(f"{name} wall-clock run {k}", cmd,
+                                        args.timeout, log_path)
+                parsed[name].append(parse_output(lines)[1])
+                if ended != "done":
+                    failed.append(f"{name} wall-clock run {k}")
+    finally:
+        for proc in list(LIVE_QEMUS):
+            kill_group(proc)
+    per_system, order = {}, []
+    for name, run_rows in parsed.items():
+        per_system[name], names = wallclock.collect_runs(run_rows)
+        if name != "native":
+            order += [n for n in names if n not in order]
+    per_system["host"] = {wallclock.HOST_ROW: wallclock.parse_host_output(
+        wallclock.run_host_program(args.host_bench, "syscall", args.runs))}
+    return per_system, order, failed
+
+
+def report_wallclock(args, out_dir, per_system, order):
+    """Print the wall-clock table and write its plot; return its entries."""
+    khz, method = wallclock.tsc_frequency(args.host_bench)
+    entries = wallclock.wall_entries(per_system, order, khz)
+    label = wallclock.mode_label(args.simulate_kvm)
+    print()
+    for line in wallclock.format_table(entries, label, args.runs, khz,
+                                       method):
+        print(line)
+    svg = wallclock.write_plot(out_dir, entries, FLOOR_ROW, label, args.runs)
+    if svg is not NA:
+        print(f"wrote {svg}")
+    return entries
+
+
 def main(argv):
     """Run the benchmark; exit 0 when every run reached "BENCH done"."""
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    if args.accel == "kvm":
-        check_kvm_request()
+    wall = args.accel == "kvm" or args.simulate_kvm
+    if args.accel == "kvm" and not args.simulate_kvm:
+        reason = check_kvm_request()
+        print(f"bench: ACCEL=kvm: {reason}", file=sys.stderr)
     out_dir = os.path.join(args.build, "bench")
     os.makedirs(out_dir, exist_ok=True)
     results = run_all(args, out_dir)
@@ -401,12 +515,19 @@ def main(argv):
     print_table(table, floor)
     for line in goal_lines(lamina, xen, floor):
         print(line)
+    failed = [n for n, (_, ended) in results.items() if ended != "done"]
+    wall_entries, wall_mode = [], ""
+    if wall:
+        per_system, wall_order, wall_failed = run_wallclock(args, out_dir)
+        failed += wall_failed
+        wall_entries = report_wallclock(args, out_dir, per_system,
+                                        wall_order or order)
+        wall_mode = "simulated" if args.simulate_kvm else "kvm"
     csv_path = os.path.join(out_dir, "results.csv")
-    write_csv(csv_path, table)
+    write_csv(csv_path, table, wall_entries, wall_mode)
     write_plots(out_dir, table, floor, lamina, xen)
     print(f"\nwrote {csv_path}, {out_dir}/hypercalls.svg, "
           f"{out_dir}/mmu_update_batch.svg")
-    failed = [n for n, (_, ended) in results.items() if ended != "done"]
     if failed:
         print(f"bench: runs that did not finish: {', '.join(failed)}",
               file=sys.stderr)

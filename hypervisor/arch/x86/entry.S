@@ -145,13 +145,15 @@ syscall_entry:
 	mov	hv_stack_top(%rip), %rsp
 	cmp	$NR_FAST_HYPERCALLS, %rax
 	jae	.Lsyscall_slow
-	cmpb	$0, cpu_guest_in_kernel(%rip)
-	je	.Lsyscall_slow
 	bt	%rax, fast_hypercall_mask(%rip)
 	jnc	.Lsyscall_slow
 	push	%rcx
 	push	%r11
 	push	%r9
+	/* Events to deliver, or guest user mode (a constant 1 then): full path. */
+	mov	cpu_fast_event_word(%rip), %r9
+	cmpw	$1, (%r9)
+	je	.Lsyscall_slow_unwind
 	lea	fast_hypercall_table(%rip), %r9
 	mov	(%r9, %rax, 8), %r9
 	incq	cpu_fast_hypercalls(%rip)
@@ -168,6 +170,10 @@ syscall_entry:
 	mov	syscall_scratch_rsp(%rip), %rsp
 	sysretq
 
+.Lsyscall_slow_unwind:
+	pop	%r9
+	pop	%r11
+	pop	%rcx
 .Lsyscall_slow:
 	mov	syscall_scratch_rsp(%rip), %rsp
 	SYSCALL_FRAME GUEST_CS

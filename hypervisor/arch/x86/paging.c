@@ -111,6 +111,23 @@ void paging_init(uint64_t directmap_end, uint64_t m2p_mfn, uint64_t m2p_frames)
 	write_cr3(virt_to_maddr(idle_l4));
 }
 
+/* Device memory is mapped uncached, from IOREMAP_VIRT_START upwards. */
+#define IOREMAP_VIRT_START 0xFFFF82C000000000UL
+static uint64_t ioremap_next = IOREMAP_VIRT_START;
+
+void *paging_map_mmio(uint64_t paddr, uint64_t size)
+{
+	uint64_t va = ioremap_next + (paddr & (PAGE_SIZE - 1));
+
+	for (uint64_t off = 0; off < size + (paddr & (PAGE_SIZE - 1)); off += PAGE_SIZE) {
+		map_page(ioremap_next, (paddr & PAGE_MASK) + off,
+			 PTE_P | PTE_RW | PTE_A | PTE_D | PTE_NX | PTE_PWT | PTE_PCD, 1,
+			 PTE_P | PTE_RW | PTE_A);
+		ioremap_next += PAGE_SIZE;
+	}
+	return (void *)va;
+}
+
 uint64_t *hv_l1e_of(const void *va)
 {
 	uint64_t v = (uint64_t)va;

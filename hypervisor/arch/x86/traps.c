@@ -13,6 +13,9 @@
 #include <lamina/lib.h>
 #include <asm/cpu.h>
 #include <asm/traps.h>
+#include <lamina/domain.h>
+#include <lamina/schedule.h>
+#include <lamina/timer.h>
 
 struct ex_table_entry {
 	uint64_t insn;
@@ -124,13 +127,34 @@ void panic(const char *fmt, ...)
 	vpanic(0, fmt, ap);
 }
 
+/* A device interrupt: today only the local APIC timer. */
+static void handle_irq(struct cpu_regs *regs)
+{
+	unsigned int vector = (unsigned int)regs->entry_vector;
+
+	if (vector == VECTOR_SPURIOUS)
+		return;
+	apic_eoi();
+	if (vector == VECTOR_TIMER)
+		timers_run();
+	if (regs_from_guest(regs)) {
+		current->domain->perf.guest_entries++;
+		pv_return_to_guest(regs);
+	}
+}
+
 /* Called from entry.S for every exception and interrupt. */
 void handle_exception(struct cpu_regs *regs)
 {
 	unsigned int vector = (unsigned int)regs->entry_vector;
 
+	if (vector >= 32) {
+		handle_irq(regs);
+		return;
+	}
 	if (regs_from_guest(regs)) {
 		pv_handle_guest_exception(regs);
+		pv_return_to_guest(regs);
 		return;
 	}
 

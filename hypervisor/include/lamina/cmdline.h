@@ -7,8 +7,20 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#define MAX_BOOT_DOMAINS 16
+
+/* domain<N>=name=..,mem=..,weight=..,cap=..,role=priv|unpriv */
+struct boot_domain_config {
+	char name[32];          /* "" = default (dom0 / d<N>) */
+	uint64_t mem;           /* 0 = default */
+	unsigned int weight;    /* 0 = default (256) */
+	unsigned int cap;       /* % of a CPU, 0 = none */
+	int role;               /* -1 default, 0 unprivileged, 1 privileged */
+};
+
 struct hv_options {
 	uint64_t dom0_mem;      /* dom0_mem=<size>[K|M|G], default 128M */
+	struct boot_domain_config domains[MAX_BOOT_DOMAINS];
 	bool selftest_fault;    /* selftest_fault: fault on purpose after boot */
 };
 

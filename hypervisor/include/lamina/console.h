@@ -17,7 +17,11 @@ void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void console_domain_write(struct domain *d, const char *buf, size_t len);
 /* Print whatever partial line the domain left behind. */
 void console_domain_flush(struct domain *d);
-/* A byte from the serial line, or -1 if none is waiting. */
+/* A byte of serial input for domain 0's console_io, or -1 if none. */
 int console_try_getc(void);
+/* The guest notified its console ring's event channel: print its output. */
+void console_ring_notified(struct domain *d, unsigned int port);
+/* Start polling serial input (Ctrl-A three times switches its domain). */
+void console_start_input(void);
 
 #endif

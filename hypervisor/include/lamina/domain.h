@@ -10,6 +10,9 @@
 #include <pv/xen.h>
 #include <asm/regs.h>
 #include <lamina/perf.h>
+#include <lamina/event.h>
+#include <lamina/sched_policy.h>
+#include <lamina/timer.h>
 
 #define MAX_DOMAINS         64
 #define MAX_VCPUS_PER_DOM   1     /* structures are per-vCPU; one runs today */
@@ -48,6 +51,27 @@ struct vcpu {
 	unsigned int ldt_nr_frames, ldt_ents;
 
 	struct vcpu_info *vcpu_info;            /* in the domain's shared_info */
+
+	/* Scheduling (common/schedule.c). */
+	struct sched_unit sched;
+	bool blocked;                           /* SCHEDOP_block / poll */
+	uint64_t poll_ports[4];                 /* SCHEDOP_poll: ports waited on */
+	unsigned int nr_poll_ports;
+	struct timer poll_timer;                /* SCHEDOP_poll timeout */
+	uint8_t fpu_state[512] __attribute__((aligned(16)));   /* fxsave area */
+	bool fpu_initialised;
+
+	/* Time (common/time.c, vcpu_op timers). */
+	struct timer singleshot_timer;          /* set_timer_op, VCPUOP_set_singleshot_timer */
+	struct timer periodic_timer;            /* VCPUOP_set_periodic_timer */
+	uint64_t periodic_period;               /* ns, 0 = off */
+	uint64_t runstate_guest_va;             /* VCPUOP_register_runstate_memory_area */
+	uint64_t runstate_entry_time;
+	uint64_t runstate_time[4];              /* RUNSTATE_* totals, ns */
+	int runstate;                           /* RUNSTATE_* */
+
+	/* Events (common/event_channel.c). */
+	uint32_t virq_to_port[NR_VIRQS];        /* 0 = unbound */
 };
 
 struct domain {
@@ -72,6 +96,15 @@ struct domain {
 	unsigned int nr_vcpus;
 
 	struct lamina_perf_counters perf;        /* see pv-abi/include/lamina/perf.h */
+
+	/* Boot configuration (docs/command-line.md). */
+	unsigned int weight, cap;               /* scheduler share and % cap */
+
+	/* Event channels: table owned by common/event_channel.c. */
+	struct evtchn_table *evtchn;
+	/* Rings the hypervisor serves for an unprivileged domain (0: none). */
+	uint64_t console_mfn, xenstore_mfn;
+	unsigned int console_port, xenstore_port;
 
 	char cmdline[1024];
 	char console_line[160];

@@ -13,7 +13,10 @@
 struct domain_config {
 	domid_t domain_id;
 	uint64_t memory_bytes;
-	bool initial;           /* SIF_PRIVILEGED | SIF_INITDOMAIN */
+	bool initial;           /* SIF_INITDOMAIN: domain 0 in its privileged role */
+	bool privileged;        /* SIF_PRIVILEGED */
+	const char *name;
+	unsigned int weight, cap;
 };
 
 /*

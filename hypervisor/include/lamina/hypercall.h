@@ -36,6 +36,10 @@ long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
  * hypercall_may_continue() says whether the current call can.
  */
 bool hypercall_may_continue(void);
+/* The guest frame of the hypercall being handled (full-frame path). */
+struct cpu_regs;
+struct cpu_regs *hypercall_regs(void);
+bool hypercall_in_multicall(void);
 /* Calls made inside a multicall run to completion instead. */
 void hypercall_block_continuations(bool block);
 long hypercall_create_continuation(uint64_t nr, uint64_t a1, uint64_t a2,

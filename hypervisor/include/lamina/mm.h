@@ -43,6 +43,8 @@ static inline struct frame_info *mfn_to_frame(uint64_t mfn)
 #define PTE_P    (1UL << 0)
 #define PTE_RW   (1UL << 1)
 #define PTE_US   (1UL << 2)
+#define PTE_PWT  (1UL << 3)
+#define PTE_PCD  (1UL << 4)
 #define PTE_A    (1UL << 5)
 #define PTE_D    (1UL << 6)
 #define PTE_PS   (1UL << 7)
@@ -53,6 +55,8 @@ static inline struct frame_info *mfn_to_frame(uint64_t mfn)
 extern uint64_t *idle_l4;       /* the hypervisor's own top-level table */
 /* Build the final hypervisor page tables and switch to them. */
 void paging_init(uint64_t directmap_end, uint64_t m2p_mfn, uint64_t m2p_frames);
+/* Map device memory (uncached) into the hypervisor's half; returns its VA. */
+void *paging_map_mmio(uint64_t paddr, uint64_t size);
 /* The L1 entry mapping a 4 KiB page of the hypervisor image. */
 uint64_t *hv_l1e_of(const void *va);
 /* The entries of L4 slots 256..271 every guest L4 must carry. */

@@ -29,6 +29,7 @@ void pv_toggle_guest_mode(struct vcpu *v);
 /* What a kernel entry delivers: an exception vector, or one of these. */
 #define PV_ENTRY_SYSCALL   256
 #define PV_ENTRY_FAILSAFE  257
+#define PV_ENTRY_EVENT     258
 void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *words,
 		     unsigned int n, bool mask_events, unsigned int what);
 

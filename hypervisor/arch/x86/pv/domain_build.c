@@ -17,6 +17,8 @@
 #include <lamina/lib.h>
 #include <lamina/mm.h>
 #include <lamina/pv_mm.h>
+#include <lamina/schedule.h>
+#include <lamina/event.h>
 #include <pv/xen.h>
 #include <pv/errno.h>
 #include <asm/cpu.h>
@@ -101,13 +103,41 @@ static void fill_start_info(struct domain *d, const struct pv_boot_layout *l,
 	snprintf(si->magic, sizeof(si->magic), "xen-3.0-x86_64");
 	si->nr_pages = d->nr_pages;
 	si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
-	si->flags = cfg->initial ? (SIF_PRIVILEGED | SIF_INITDOMAIN) : 0;
+	si->flags = (cfg->privileged ? SIF_PRIVILEGED : 0) |
+		    (cfg->initial ? SIF_INITDOMAIN : 0);
+	if (!cfg->initial) {
+		si->store_mfn = d->xenstore_mfn;
+		si->store_evtchn = d->xenstore_port;
+		si->console.domU.mfn = d->console_mfn;
+		si->console.domU.evtchn = d->console_port;
+	}
 	si->pt_base = l->pt_start;
 	si->nr_pt_frames = l->nr_pt_frames;
 	si->mfn_list = l->p2m_start;
 	si->first_p2m_pfn = l->first_p2m_pfn;
 	si->nr_p2m_frames = l->nr_p2m_frames;
 	snprintf((char *)si->cmd_line, sizeof(si->cmd_line), "%s", d->cmdline);
+}
+
+/*
+ * An unprivileged domain gets, as under Xen's toolstack, a xenstore ring
+ * page and a console ring page in its start-of-day layout, each with an
+ * event channel. The hypervisor serves the console ring; nothing answers on
+ * the xenstore ring yet (no xenstore service exists).
+ */
+static int setup_domU_rings(struct domain *d, const struct pv_boot_layout *l)
+{
+	int port;
+
+	d->xenstore_mfn = d->p2m[l->xenstore_pfn];
+	d->console_mfn = d->p2m[l->console_pfn];
+	if ((port = evtchn_alloc_hypervisor_port(d, NULL)) < 0)
+		return port;
+	d->xenstore_port = (unsigned int)port;
+	if ((port = evtchn_alloc_hypervisor_port(d, console_ring_notified)) < 0)
+		return port;
+	d->console_port = (unsigned int)port;
+	return 0;
 }
 
 /* Undo a half-built domain. */
@@ -161,14 +191,20 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 		return NULL;
 	}
 
-	struct domain *d = domain_alloc(cfg->domain_id,
-					cfg->domain_id ? "domU" : "dom0");
+	struct domain *d = domain_alloc(cfg->domain_id, cfg->name);
 	if (!d || !(d->p2m = alloc_xenheap(nr_pages * sizeof(uint64_t)))) {
 		snprintf(err, errlen, "out of hypervisor memory");
 		return d ? build_failed(d) : NULL;
 	}
 	snprintf(d->cmdline, sizeof(d->cmdline), "%s", module_args(mod->cmdline));
-	d->privileged = d->initial = cfg->initial;
+	d->privileged = cfg->privileged;
+	d->initial = cfg->initial;
+	d->weight = cfg->weight;
+	d->cap = cfg->cap;
+	if (evtchn_domain_init(d)) {
+		snprintf(err, errlen, "out of memory for event channels");
+		return build_failed(d);
+	}
 	d->max_pages = nr_pages;
 
 	/* Machine frames, one at a time: guests never rely on contiguity. */
@@ -223,6 +259,10 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 	if (img.has_hypercall_page)
 		write_hypercall_page(initial_va_ptr(d, &l, img.hypercall_page & PAGE_MASK));
 
+	if (!cfg->initial && setup_domU_rings(d, &l)) {
+		snprintf(err, errlen, "cannot set up the console and xenstore rings");
+		return build_failed(d);
+	}
 	fill_start_info(d, &l, cfg);
 
 	struct vcpu *v = d->vcpus[0];
@@ -240,10 +280,13 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 	r->rsp = l.stack_end;
 	r->rsi = l.start_info_start;
 	r->rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
+	sched_add_vcpu(v);
 
-	printk("domain %u: %s kernel, entry %#lx, %lu MiB\n", d->domain_id,
-	       img.guest_os[0] ? img.guest_os : "(unnamed)", img.entry,
-	       cfg->memory_bytes >> 20);
+	printk("domain %u (%s): %s kernel, entry %#lx, %lu MiB, %s, weight %u%s\n",
+	       d->domain_id, d->name, img.guest_os[0] ? img.guest_os : "(unnamed)",
+	       img.entry, cfg->memory_bytes >> 20,
+	       cfg->initial ? "initial domain" : cfg->privileged ? "privileged" : "unprivileged",
+	       d->weight, d->cap ? " (capped)" : "");
 	printk("  virt [%#lx, %#lx): kernel %#lx-%#lx p2m %#lx start_info %#lx\n",
 	       l.v_start, l.v_end, l.kern_start, l.kern_end, l.p2m_start,
 	       l.start_info_start);

@@ -16,6 +16,7 @@
 #include <lamina/guest_access.h>
 #include <lamina/pv.h>
 #include <lamina/hypercall.h>
+#include <lamina/schedule.h>
 #include <lamina/pv_mm.h>
 #include <pv/xen.h>
 #include <pv/callback.h>
@@ -25,7 +26,7 @@
 void pv_toggle_guest_mode(struct vcpu *v)
 {
 	v->kernel_mode = !v->kernel_mode;
-	cpu_guest_in_kernel = v->kernel_mode;
+	sched_update_fast_path(v);
 	/* The active GS base belongs to the mode we leave; swap in the other. */
 	__asm__ volatile("swapgs");
 	pv_load_cr3(v);
@@ -54,6 +55,7 @@ void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *word
 				     "the frame at %#lx",
 				     what == PV_ENTRY_SYSCALL ? "a system call" :
 				     what == PV_ENTRY_FAILSAFE ? "the failsafe callback" :
+				     what == PV_ENTRY_EVENT ? "an event" :
 				     exception_name(what), sp);
 	if (mask_events)
 		v->vcpu_info->evtchn_upcall_mask = 1;

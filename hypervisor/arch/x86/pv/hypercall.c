@@ -10,9 +10,11 @@
 #include <lamina/hypercall.h>
 #include <lamina/lib.h>
 #include <lamina/pv.h>
+#include <lamina/schedule.h>
 #include <pv/xen.h>
 #include <pv/errno.h>
 #include <lamina/guest_access.h>
+#include <lamina/vcpu_op.h>
 
 /*
  * Handlers the fast path in entry.S may call without a register frame:
@@ -46,6 +48,16 @@ void hypercall_init(void)
 static struct cpu_regs *continuable_regs;
 static bool continuation_made;
 static unsigned int continuations_blocked;
+
+struct cpu_regs *hypercall_regs(void)
+{
+	return continuable_regs;
+}
+
+bool hypercall_in_multicall(void)
+{
+	return continuations_blocked != 0;
+}
 
 bool hypercall_may_continue(void)
 {
@@ -124,6 +136,9 @@ static hypercall_fn *const hypercall_table[] = {
 	[__HYPERVISOR_vm_assist]        = do_vm_assist,
 	[__HYPERVISOR_set_segment_base] = do_set_segment_base,
 	[__HYPERVISOR_sched_op]         = do_sched_op,
+	[__HYPERVISOR_set_timer_op] = do_set_timer_op,
+	[__HYPERVISOR_vcpu_op] = do_vcpu_op,
+	[__HYPERVISOR_event_channel_op] = do_event_channel_op,
 	[__HYPERVISOR_callback_op]      = do_callback_op,
 	[__HYPERVISOR_lamina_perf]      = do_lamina_perf,
 };
@@ -149,18 +164,25 @@ int handle_syscall(struct cpu_regs *regs)
 	v->domain->perf.guest_entries++;
 	if (v->kernel_mode)
 		v->domain->perf.hypercalls++;
-	if (!v->kernel_mode)
-		return pv_user_syscall(regs);
+	if (!v->kernel_mode) {
+		int sysret_ok = pv_user_syscall(regs);
+		pv_return_to_guest(regs);
+		return sysret_ok;
+	}
 
-	if (nr == __HYPERVISOR_iret)
-		return pv_iret(regs) && regs->cs == FLAT_KERNEL_CS &&
+	if (nr == __HYPERVISOR_iret) {
+		int sysret_ok = pv_iret(regs);
+		pv_return_to_guest(regs);
+		return sysret_ok && regs->cs == FLAT_KERNEL_CS &&
 		       regs->ss == FLAT_KERNEL_SS;
+	}
 
 	continuable_regs = regs;
 	continuation_made = false;
 	regs->rax = (uint64_t)hypercall_dispatch(nr, regs->rdi, regs->rsi,
 						 regs->rdx, regs->r10, regs->r8);
 	continuable_regs = NULL;
+	pv_return_to_guest(regs);
 	return 1;
 }
 

@@ -134,10 +134,6 @@ void pv_handle_guest_exception(struct cpu_regs *regs)
 		pv_inject_exception(regs, vector, true, regs->error_code);
 		return;
 	default:
-		if (vector >= 32) {
-			printk("spurious interrupt %u while a guest ran\n", vector);
-			return;
-		}
 		pv_inject_exception(regs, vector, exception_has_error_code(vector),
 				    regs->error_code);
 	}

@@ -1,0 +1,252 @@
+/*
+ * Scheduling mechanism. The policy (who runs, for how long) is
+ * sched_policy.c; this file switches vCPUs, idles the CPU, and does the
+ * work of every return to a guest.
+ *
+ * The running vCPU's registers live in the frame at the top of the
+ * hypervisor stack; switching away copies them (and the FPU, segment bases
+ * and mode) into the vCPU, switching in copies them back and enters the
+ * guest with a fresh stack. So schedule() never returns: whatever called it
+ * is abandoned, its work done.
+ */
+#include <lamina/config.h>
+#include <lamina/console.h>
+#include <lamina/domain.h>
+#include <lamina/event.h>
+#include <lamina/hypercall.h>
+#include <lamina/lib.h>
+#include <lamina/pv.h>
+#include <lamina/pv_mm.h>
+#include <lamina/schedule.h>
+#include <lamina/time.h>
+#include <lamina/timer.h>
+#include <pv/xen.h>
+#include <pv/vcpu.h>
+#include <asm/cpu.h>
+#include <asm/desc.h>
+
+void enter_guest(struct cpu_regs *frame) __attribute__((noreturn));
+/* Runstate accounting (common/vcpu_op.c). */
+void vcpu_runstate_change(struct vcpu *v, int new_state, uint64_t now);
+
+static struct sched_runqueue runq;
+static struct timer slice_timer;
+static uint64_t slice_start;            /* when current began to run */
+static bool need_resched;
+/* The fast hypercall path tests this word: (pending, mask) of the running
+ * vCPU in kernel mode; the constant 1 ("pending, unmasked") forces the
+ * full path in user mode or when idle. */
+static const uint16_t always_slow_word = 1;
+const volatile uint16_t *cpu_fast_event_word = &always_slow_word;
+
+static struct cpu_regs *guest_frame(void)
+{
+	return (struct cpu_regs *)(hv_stack_top - sizeof(struct cpu_regs));
+}
+
+static void slice_expired(void *data)
+{
+	(void)data;
+	need_resched = true;
+}
+
+void sched_init(void)
+{
+	sched_rq_init(&runq);
+	timer_init(&slice_timer, slice_expired, NULL);
+}
+
+void sched_request(void)
+{
+	need_resched = true;
+}
+
+void sched_add_vcpu(struct vcpu *v)
+{
+	sched_unit_init(&v->sched, v, v->domain->weight, v->domain->cap);
+	sched_unit_add(&runq, &v->sched);
+	sched_unit_wake(&runq, &v->sched);      /* a new vCPU is ready to run */
+	need_resched = true;
+}
+
+void sched_remove_vcpu(struct vcpu *v)
+{
+	sched_unit_remove(&runq, &v->sched);
+	timer_stop(&v->poll_timer);
+	timer_stop(&v->singleshot_timer);
+	timer_stop(&v->periodic_timer);
+	need_resched = true;
+}
+
+void sched_update_fast_path(struct vcpu *v)
+{
+	cpu_fast_event_word = v && v->kernel_mode
+		? (const volatile uint16_t *)&v->vcpu_info->evtchn_upcall_pending
+		: &always_slow_word;
+	cpu_guest_in_kernel = v && v->kernel_mode;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (!v->blocked)
+		return;
+	v->blocked = false;
+	v->nr_poll_ports = 0;
+	timer_stop(&v->poll_timer);
+	sched_unit_wake(&runq, &v->sched);
+	need_resched = true;
+}
+
+/* Copy the running vCPU's live state out of the CPU. */
+static void save_vcpu(struct vcpu *v)
+{
+	v->saved_regs = *guest_frame();
+	v->fs_base = rdmsr(MSR_FS_BASE);
+	uint64_t gs = rdmsr(MSR_GS_BASE), shadow = rdmsr(MSR_SHADOW_GS_BASE);
+	v->gs_base_kernel = v->kernel_mode ? gs : shadow;
+	v->gs_base_user = v->kernel_mode ? shadow : gs;
+	clts();
+	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t (*)[512])v->fpu_state));
+}
+
+/* A vCPU's first FPU state: what fninit and a reset MXCSR give. */
+static void init_fpu_state(struct vcpu *v)
+{
+	memset(v->fpu_state, 0, sizeof(v->fpu_state));
+	*(uint16_t *)&v->fpu_state[0] = 0x37f;          /* FCW */
+	*(uint32_t *)&v->fpu_state[24] = 0x1f80;        /* MXCSR */
+	v->fpu_initialised = true;
+}
+
+/* Load a vCPU's state into the CPU (the frame goes to the stack top). */
+static void restore_vcpu(struct vcpu *v)
+{
+	struct cpu_regs *frame = guest_frame();
+
+	*frame = v->saved_regs;
+	pv_load_cr3(v);
+	pv_load_descriptor_tables(v);
+	wrmsr(MSR_FS_BASE, v->fs_base);
+	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
+	wrmsr(MSR_SHADOW_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);
+	if (!v->fpu_initialised)
+		init_fpu_state(v);
+	clts();
+	__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t (*)[512])v->fpu_state));
+	if (v->virt_cr0_ts)
+		stts();
+}
+
+/* Enter v in guest context. */
+static void __attribute__((noreturn)) run_vcpu(struct vcpu *v)
+{
+	struct vcpu *prev = current;
+
+	if (prev != v) {
+		if (!prev || prev->domain != v->domain)
+			perf_switch_domain(prev ? prev->domain : NULL);
+		current = v;
+		restore_vcpu(v);
+		vcpu_runstate_change(v, RUNSTATE_running, now());
+		update_vcpu_system_time(v);
+	}
+	sched_update_fast_path(v);
+	pv_return_to_guest(guest_frame());
+	enter_guest(guest_frame());
+}
+
+/* Take the running vCPU off the CPU, keeping its state. */
+static void deschedule_current(uint64_t t)
+{
+	struct vcpu *v = current;
+
+	if (!v)
+		return;
+	if (v->domain->state == DOMAIN_RUNNING) {
+		save_vcpu(v);
+		vcpu_runstate_change(v, v->blocked ? RUNSTATE_blocked : RUNSTATE_runnable, t);
+	}
+	current = NULL;
+	sched_update_fast_path(NULL);
+}
+
+static bool any_domain_alive(void)
+{
+	for (int i = 0; i < MAX_DOMAINS; i++)
+		if (domains[i] && domains[i]->state == DOMAIN_RUNNING)
+			return true;
+	return false;
+}
+
+void schedule(void)
+{
+	uint64_t t = now();
+
+	if (current && current->domain->state == DOMAIN_RUNNING)
+		sched_charge(&runq, &current->sched, t - slice_start, t);
+	slice_start = t;
+	need_resched = false;
+	for (;;) {
+		uint64_t slice = 0;
+		struct sched_unit *u = sched_pick(&runq, t, &slice);
+
+		if (u) {
+			struct vcpu *next = u->owner;
+			if (next != current)
+				deschedule_current(t);
+			slice_start = t;
+			timer_set(&slice_timer, t + (slice ? slice : SCHED_SLICE_NS));
+			run_vcpu(next);
+		}
+		deschedule_current(t);
+		if (!any_domain_alive())
+			end_run();
+		/* Idle: sleep until an interrupt; its timers may wake a vCPU. */
+		if (slice)
+			timer_set(&slice_timer, t + slice);
+		else
+			timer_stop(&slice_timer);
+		need_resched = false;
+		while (!need_resched)
+			__asm__ volatile("sti; hlt; cli" ::: "memory");
+		need_resched = false;
+		t = now();
+		slice_start = t;
+	}
+}
+
+void vcpu_block_current(void)
+{
+	struct vcpu *v = current;
+
+	v->blocked = true;
+	sched_unit_sleep(&runq, &v->sched);
+	schedule();
+}
+
+/* Deliver pending events: enter the event callback with events masked. */
+static void deliver_events(struct vcpu *v, struct cpu_regs *regs)
+{
+	struct vcpu_info *vi = v->vcpu_info;
+
+	if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask ||
+	    !v->event_cb.address)
+		return;
+	uint64_t frame[] = {
+		regs->rcx, regs->r11, regs->rip, pv_saved_cs(v, regs),
+		pv_saved_rflags(v, regs), regs->rsp, regs->ss,
+	};
+	v->domain->perf.bounces++;
+	pv_enter_kernel(regs, v->event_cb.address, frame, 7, true, PV_ENTRY_EVENT);
+	sched_update_fast_path(v);
+}
+
+void pv_return_to_guest(struct cpu_regs *regs)
+{
+	struct vcpu *v = current;
+
+	if (need_resched || v->blocked || v->domain->state != DOMAIN_RUNNING)
+		schedule();
+	deliver_events(v, regs);
+	sched_update_fast_path(v);
+}

@@ -1,0 +1,28 @@
+/*
+ * The scheduler's mechanism (common/schedule.c): which vCPU runs, switching
+ * between them, blocking and waking, and the work done on every return to a
+ * guest (preemption, event delivery).
+ */
+#ifndef LAMINA_SCHEDULE_H
+#define LAMINA_SCHEDULE_H
+
+#include <stdbool.h>
+#include <lamina/domain.h>
+
+void sched_init(void);
+void sched_add_vcpu(struct vcpu *v);
+void sched_remove_vcpu(struct vcpu *v);
+/* Block the current vCPU until vcpu_kick() (event.h) and run something else. */
+void vcpu_block_current(void) __attribute__((noreturn));
+/* Ask for a scheduling decision at the next return to a guest. */
+void sched_request(void);
+/*
+ * On every return to guest context from the full-frame paths: switch away
+ * if a decision is pending (does not return then), else deliver pending
+ * events to the guest's event callback by rewriting regs.
+ */
+void pv_return_to_guest(struct cpu_regs *regs);
+/* Keep the fast hypercall path's view of the current vCPU up to date. */
+void sched_update_fast_path(struct vcpu *v);
+
+#endif
