@@ -11,6 +11,7 @@
 #include <lamina/pv_mm.h>
 #include <lamina/pv.h>
 #include <lamina/schedule.h>
+#include <lamina/vcpu_op.h>
 #include <lamina/event.h>
 #include <pv/sched.h>
 #include <asm/cpu.h>
@@ -68,8 +69,10 @@ struct domain *domain_alloc(domid_t id, const char *name)
  */
 static void domain_release_memory(struct domain *d)
 {
-	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		sched_remove_vcpu(d->vcpus[i]);
+		vcpu_time_destroy(d->vcpus[i]);
+	}
 	evtchn_domain_destroy(d);
 	if (current && current->domain == d) {
 		write_cr3(virt_to_maddr(idle_l4));

@@ -125,9 +125,11 @@ static int get_free_port(struct domain *d)
 /* Is v blocked in SCHEDOP_poll on port? */
 static bool vcpu_polls(const struct vcpu *v, unsigned int port)
 {
+	unsigned int n = sizeof(v->poll_ports) / sizeof(v->poll_ports[0]);
+
 	if (!v->blocked)
 		return false;
-	for (unsigned int i = 0; i < v->nr_poll_ports && i < 4; i++)
+	for (unsigned int i = 0; i < v->nr_poll_ports && i < n; i++)
 		if (v->poll_ports[i] == port)
 			return true;
 	return false;

@@ -34,7 +34,7 @@
 
 static uint64_t boot_tsc;               /* TSC at system time 0 */
 static uint64_t tsc_hz;
-static uint64_t tsc_ticks_per_ns;       /* 32.32, for ns_to_tsc */
+static uint64_t tsc_ticks_per_ns;       /* fixed point, for ns_to_tsc */
 static struct time_scale tsc_scale;     /* ticks -> ns, as guests use it */
 static uint64_t boot_wall_ns;           /* wall time at system time 0 */
 

@@ -78,16 +78,18 @@ uint64_t time_scale_apply(uint64_t delta, const struct time_scale *ts)
 	return (uint64_t)(((u128)delta * ts->mul) >> 32);
 }
 
-/* hz * 2^32 / 1e9: ticks per ns in 32.32 fixed point. */
+/* hz * 2^48 / 1e9: ticks per ns with 48 fraction bits (fits for hz up to
+ * 2^16 GHz; the 128-bit product with any ns cannot overflow). */
 uint64_t ticks_per_ns_frac(uint64_t hz)
 {
-	return div_u128_u64(hz >> 32, hz << 32, NSEC_PER_SEC);
+	return div_u128_u64(hz >> (64 - TICKS_FRAC_BITS), hz << TICKS_FRAC_BITS,
+			    NSEC_PER_SEC);
 }
 
-/* ns * frac >> 32, saturating at the largest tick count. */
+/* ns * frac >> 48, saturating at the largest tick count. */
 uint64_t ns_to_ticks(uint64_t ns, uint64_t frac)
 {
-	u128 ticks = ((u128)ns * frac) >> 32;
+	u128 ticks = ((u128)ns * frac) >> TICKS_FRAC_BITS;
 
 	return ticks >> 64 ? UINT64_MAX : (uint64_t)ticks;
 }

@@ -240,3 +240,36 @@ GUEST_CASES.append({
     "subtests": True,
     "min_subtests": 4,
 })
+
+# The PV clock, wall clock and time hypercalls (tests/guests/timeguest.c).
+GUEST_CASES.append({
+    "name": "guest-time",
+    "modules": [("{build}/tests/guests/timeguest.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) wallclock \d+\.\d{9}$", r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 35,
+})
+
+# Sleeping 100 ms: VIRQ_TIMER bound, set_timer_op, SCHEDOP_block, measured
+# in system time (100 ms +- 10%).
+GUEST_CASES.append({
+    "name": "guest-time-sleep",
+    "modules": [("{build}/tests/guests/timeguest.elf", "sleep=1")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) PASS sleep_100ms$", r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 39,
+})
+
+# Event channels in one domain (tests/guests/evtchn.c): every EVTCHNOP and
+# its refusals with Xen's error codes, the two-level bits in shared_info,
+# and the upcall on send / unmask once events are unmasked.
+GUEST_CASES.append({
+    "name": "guest-evtchn",
+    "modules": [("{build}/tests/guests/evtchn.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 103,
+})

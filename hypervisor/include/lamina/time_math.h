@@ -28,7 +28,9 @@ struct time_scale {
 void time_scale_for_hz(uint64_t hz, struct time_scale *ts);
 /* ns for delta ticks, computed exactly as a guest does with ts. */
 uint64_t time_scale_apply(uint64_t delta, const struct time_scale *ts);
-/* The inverse direction: ticks per ns of a hz clock, 32.32 fixed point. */
+/* The inverse direction: ticks per ns of a hz clock, in fixed point with
+ * TICKS_FRAC_BITS fraction bits. */
+#define TICKS_FRAC_BITS 48
 uint64_t ticks_per_ns_frac(uint64_t hz);
 /* Ticks in ns given ticks_per_ns_frac() (rounded down, saturating). */
 uint64_t ns_to_ticks(uint64_t ns, uint64_t frac);

@@ -18,6 +18,7 @@
 #include <lamina/mm.h>
 #include <lamina/pv_mm.h>
 #include <lamina/schedule.h>
+#include <lamina/vcpu_op.h>
 #include <lamina/event.h>
 #include <pv/xen.h>
 #include <pv/errno.h>
@@ -280,6 +281,7 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 	r->rsp = l.stack_end;
 	r->rsi = l.start_info_start;
 	r->rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
+	vcpu_time_init(v);
 	sched_add_vcpu(v);
 
 	printk("domain %u (%s): %s kernel, entry %#lx, %lu MiB, %s, weight %u%s\n",

@@ -1,0 +1,2 @@
+# PV test guest evtchn (see evtchn.c).
+$(eval $(call test_guest,evtchn))
