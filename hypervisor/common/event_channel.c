@@ -519,12 +519,14 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 }
 
 /* Called when the domain is built; the first event-channel use of a domain
- * built without it allocates the table then. */
+ * built without it allocates the table then. A second call keeps the table. */
 int evtchn_domain_init(struct domain *d)
 {
-	struct evtchn_table *t = alloc_xenheap(sizeof(*t));
+	struct evtchn_table *t;
 
-	if (!t)
+	if (d->evtchn)
+		return 0;
+	if (!(t = alloc_xenheap(sizeof(*t))))
 		return -XEN_ENOMEM;
 	t->port[0].state = ECS_RESERVED;
 	d->evtchn = t;

@@ -798,6 +798,9 @@ static bool lazy_table(char *why)
 	evtchn_domain_destroy(d);
 	EXPECT(alloc_unbound(DOMID_SELF, DOMID_SELF, &p) == 0 && p == 1,
 	       "a domain built without a table gets one on first use");
+	EXPECT(evtchn_domain_init(d) == 0, "second init");
+	EXPECT(alloc_unbound(DOMID_SELF, DOMID_SELF, &p) == 0 && p == 2,
+	       "a second init keeps the table: port %u", p);
 	return true;
 }
 
