@@ -2,6 +2,7 @@
 #
 #   make            build the hypervisor, libpv, the guest kernel, test guests, unit tests
 #   make run        install missing packages, build, boot the default system in QEMU
+#                   (the guest kernel as domain 0 and as domain 1)
 #   make test       install missing packages, build, run every test
 #   make debug      boot with QEMU waiting for gdb on :1234 (see docs/debugging.md)
 #   make clean      remove build/
@@ -38,11 +39,16 @@ include guest-kernel/build.mk
 include tests/build.mk
 include tools/bench/build.mk
 
-# Default system: the hypervisor with the guest kernel as domain 0.
+# Default system: the guest kernel twice, as domain 0 and as domain 1
+# (unprivileged, printing through its PV console ring); the run ends when
+# both have powered off.
 RUN_ARGS ?=
+RUN_CMDLINE ?= domain1=name=guest,mem=64M
 run: deps
 	@$(MAKE) --no-print-directory all
-	tools/run --hypervisor $(HYPERVISOR_ELF) --module "$(GUEST_KERNEL_ELF) console=hvc0" \
+	tools/run --hypervisor $(HYPERVISOR_ELF) --cmdline "$(RUN_CMDLINE)" \
+		--module "$(GUEST_KERNEL_ELF) console=hvc0" \
+		--module "$(GUEST_KERNEL_ELF) console=hvc0" \
 		--timeout 0 $(RUN_ARGS)
 
 debug: deps

@@ -8,7 +8,8 @@ GUEST_KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(GUEST_KERNEL_SRCS))
 
 # User programs: main() in user/<name>.c, plus crt0 and ulib.
 GK_USER_BUILD := $(BUILD)/guest-kernel/user
-GK_USER_PROGS := ping pong peek_kernel peek_other poke_m2p priv_insn
+GK_USER_PROGS := ping pong peek_kernel peek_other poke_m2p priv_insn \
+	spin yielder sleeper
 GK_USER_BINS  := $(patsubst %,$(GK_USER_BUILD)/%.bin,$(GK_USER_PROGS))
 GK_USER_LIB   := $(GK_USER_BUILD)/crt0.S.o $(GK_USER_BUILD)/ulib.c.o
 GK_USER_LDS   := guest-kernel/user/user.ld

@@ -4,9 +4,11 @@
  *   bootinfo.c   printing what the domain builder handed over
  *   traps.c      exception handlers, their self-test, user faults
  *   events.c     hypervisor callbacks (event upcall, failsafe)
+ *   console.c    console output: console_io in domain 0, else the PV ring
+ *   timer.c      VIRQ_TIMER: the periodic tick and sleepers' deadlines
  *   mm.c         frame allocator and the kernel's linear map of all frames
  *   vspace.c     user address spaces (validated page tables)
- *   proc.c       processes and the round-robin scheduler
+ *   proc.c       processes, the preemptive round-robin scheduler, idle
  *   syscall.c    the system-call interface (user/sysabi.h)
  *   programs.c   the user programs built into the image
  *   kctx.S       saving and resuming the scheduler's kernel context
@@ -29,6 +31,33 @@ bool traps_selftest(void);
 
 /* Register the event and failsafe callbacks. */
 void events_init(void);
+
+/* Start the event demultiplexer (needs shared_info, mapped by traps_init). */
+void events_start(void);
+
+/* ---- console (console.c) ---- */
+
+/* Before any output: in a domain other than 0, print through the PV ring. */
+void console_init(void);
+
+/* Once events run: take (and drop) console input arriving on the ring. */
+void console_start_input(void);
+
+/* ---- timer (timer.c) ---- */
+
+#define TICK_NS  10000000ULL     /* 10 ms periodic tick */
+
+/* Bind VIRQ_TIMER and start the periodic tick. */
+void timer_init(void);
+
+/* Stop the tick and any deadline (when the processes are all gone). */
+void timer_stop(void);
+
+/* Did VIRQ_TIMER fire since the last call? Clears the indication. */
+bool timer_take_event(void);
+
+/* Ask for a VIRQ_TIMER at system time deadline_ns (one deadline at a time). */
+void timer_wake_at(uint64_t deadline_ns);
 
 /* ---- page-table entries and hypercall wrappers (mm.c) ---- */
 
@@ -109,6 +138,7 @@ struct user_program {
 	const unsigned char *image;     /* flat binary linked at USER_CODE_BASE */
 	const unsigned char *image_end;
 	const char *private_data;       /* if set: mapped at USER_PRIVATE_PAGE */
+	unsigned int tick_limit;        /* if set: killed after this many ticks */
 };
 
 extern const struct user_program user_programs[];
@@ -134,8 +164,19 @@ long proc_copy_from_user(void *dst, unsigned long va, size_t len);
 
 /* In a trap from user mode, *f being the saved user state: */
 void sched_yield(struct pv_trap_frame *f);      /* run the next process */
+void sched_sleep(struct pv_trap_frame *f, unsigned long ms);
 void proc_exit(struct pv_trap_frame *f, long code);
 void proc_kill(struct pv_trap_frame *f);        /* after printing why */
+
+/*
+ * VIRQ_TIMER fired; *f is the interrupted context. Wakes the sleepers whose
+ * time has come; from user mode, charges the tick to the running process
+ * (killing it past its limit) and preempts it when another can run.
+ */
+void sched_timer_event(struct pv_trap_frame *f);
+
+/* Processes not yet ended (running, runnable or sleeping). */
+unsigned int proc_count_alive(void);
 
 /* Initial entry to user mode and the way back when all are done (kctx.S). */
 struct kctx { unsigned long rbx, rbp, r12, r13, r14, r15, rsp, rip; };

@@ -10,18 +10,33 @@
  * the next process's L4 with MMUEXT_NEW_USER_BASEPTR and putting the next
  * process's saved frame in its place before the entry stub returns. When
  * no process is left, the kernel context saved by sched_run() is resumed.
+ *
+ * Preemption: the event callback is one more such entry. On VIRQ_TIMER
+ * from user mode the running process is charged a tick and, round robin,
+ * put behind the next runnable one. A process may sleep until a system
+ * time; the timer event that reaches it makes it runnable again.
+ *
+ * Idle: when nothing can run but some process sleeps, the kernel blocks
+ * (SCHEDOP_block, which unmasks events) inside the trap handler that found
+ * nothing to run. The event callback then arrives nested, in kernel mode,
+ * wakes the sleeper and returns; the handler masks events again and
+ * switches to it. Elsewhere the kernel always runs with events masked.
  */
 #include <libpv/console.h>
+#include <libpv/events.h>
+#include <libpv/hypercall.h>
 #include <libpv/string.h>
+#include <libpv/time.h>
 #include <libpv/usermode.h>
 #include "kernel.h"
 
-#define MAX_PROCS   8
+#define MAX_PROCS   12
 #define LINE_MAX    120
 #define RFLAGS_IF   0x200UL
 #define RFLAGS_MBS  0x002UL     /* bit 1 always reads as one */
 
-enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_EXITED, PROC_KILLED };
+enum proc_state { PROC_FREE, PROC_RUNNABLE, PROC_SLEEPING, PROC_EXITED,
+		  PROC_KILLED };
 
 struct proc {
 	int pid;
@@ -29,6 +44,9 @@ struct proc {
 	const char *name;
 	struct vspace vs;
 	struct pv_trap_frame regs;      /* user state while not running */
+	uint64_t wake_at;               /* PROC_SLEEPING: system time, ns */
+	unsigned int ticks;             /* timer ticks it was charged */
+	unsigned int tick_limit;        /* 0: none */
 	char line[LINE_MAX + 1];        /* output not yet ended by a newline */
 	size_t line_len;
 };
@@ -36,6 +54,7 @@ struct proc {
 static struct proc procs[MAX_PROCS];
 static struct proc *current;
 static unsigned int nr_started, nr_exited, nr_killed, nr_switches;
+static unsigned int nr_preemptions, nr_ticks, nr_idle_blocks;
 static struct kctx sched_ctx;
 
 /* Copy len bytes of the image into the process, one fresh page at a time. */
@@ -99,6 +118,7 @@ int proc_spawn(const struct user_program *prog)
 	memset(p, 0, sizeof(*p));
 	p->pid = (int)(p - procs) + 1;
 	p->name = prog->name;
+	p->tick_limit = prog->tick_limit;
 	if (build_address_space(p, prog)) {
 		vs_destroy(&p->vs);
 		return -1;
@@ -173,6 +193,96 @@ void sched_yield(struct pv_trap_frame *f)
 		switch_to_next(f, next);
 }
 
+/*
+ * Make runnable every sleeper whose time has come, and ask for a timer
+ * event at the earliest deadline still ahead. True if any process sleeps.
+ */
+static bool wake_sleepers(void)
+{
+	uint64_t now = pv_system_time_ns(), earliest = 0;
+
+	for (unsigned int i = 0; i < MAX_PROCS; i++) {
+		struct proc *p = &procs[i];
+
+		if (p->state != PROC_SLEEPING)
+			continue;
+		if (p->wake_at <= now)
+			p->state = PROC_RUNNABLE;
+		else if (!earliest || p->wake_at < earliest)
+			earliest = p->wake_at;
+	}
+	if (earliest)
+		timer_wake_at(earliest);
+	return earliest != 0;
+}
+
+/*
+ * Nothing can run but a process sleeps: block until an event. The block
+ * unmasks events; the callback (nested, kernel mode) runs the timer's
+ * wake-ups before we mask events again.
+ */
+static void idle_wait(void)
+{
+	long rc;
+
+	nr_idle_blocks++;
+	rc = HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+	(void)pv_events_disable();
+	if (rc)
+		pv_crash("idle: SCHEDOP_block failed: %ld\n", rc);
+}
+
+/* The next runnable process after `after`, idling while only sleepers are
+ * left; NULL when every process has ended. */
+static struct proc *next_or_idle(const struct proc *after)
+{
+	for (;;) {
+		bool sleeping = wake_sleepers();
+		struct proc *next = pick_next(after);
+
+		if (next || !sleeping)
+			return next;
+		idle_wait();
+	}
+}
+
+void sched_sleep(struct pv_trap_frame *f, unsigned long ms)
+{
+	current->wake_at = pv_system_time_ns() + ms * PV_NS_PER_MS;
+	current->state = PROC_SLEEPING;
+	current->regs = *f;
+	(void)wake_sleepers();          /* arms the deadline */
+	switch_to_next(f, next_or_idle(current));
+}
+
+/* The running process used up its CPU limit: say so and kill it. */
+static void kill_over_limit(struct pv_trap_frame *f)
+{
+	pv_printf("pid %d: CPU limit of %u ticks used up, killed\n",
+		  current->pid, current->tick_limit);
+	proc_kill(f);
+}
+
+void sched_timer_event(struct pv_trap_frame *f)
+{
+	struct proc *next;
+
+	nr_ticks++;
+	(void)wake_sleepers();
+	if ((f->cs & 3) != 3 || !current)
+		return;         /* kernel mode: the idle loop picks who runs */
+	if (current->tick_limit && ++current->ticks >= current->tick_limit) {
+		kill_over_limit(f);
+		return;
+	}
+	next = pick_next(current);
+	if (next && next != current) {
+		nr_preemptions++;
+		current->regs = *f;
+		switch_to_next(f, next);
+	}
+}
+
 /* Print the process's pending output as one line, prefixed by its pid. */
 static void print_line(struct proc *p)
 {
@@ -192,12 +302,11 @@ static void flush_line(struct proc *p)
 static void end_current(struct pv_trap_frame *f, enum proc_state how)
 {
 	struct proc *dead = current;
-	struct proc *next = pick_next(dead);
+	struct proc *next;
 
 	flush_line(dead);
 	dead->state = how;
-	if (next == dead)
-		next = NULL;
+	next = next_or_idle(dead);
 	/* The L4 must stop being the user base pointer before it is unpinned. */
 	set_user_l4(next);
 	vs_destroy(&dead->vs);
@@ -244,9 +353,22 @@ void proc_write(const char *buf, size_t len)
 	}
 }
 
+unsigned int proc_count_alive(void)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < MAX_PROCS; i++)
+		if (procs[i].state == PROC_RUNNABLE || procs[i].state == PROC_SLEEPING)
+			n++;
+	return n;
+}
+
 void proc_summary(void)
 {
-	pv_printf("scheduler: %u switches between processes\n", nr_switches);
+	pv_printf("scheduler: %u switches between processes, %u preemptions\n",
+		  nr_switches, nr_preemptions);
+	pv_printf("timer: %u events, idle blocked %u times\n", nr_ticks,
+		  nr_idle_blocks);
 	pv_printf("processes: %u started, %u exited, %u killed\n", nr_started,
 		  nr_exited, nr_killed);
 }

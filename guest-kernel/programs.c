@@ -4,6 +4,9 @@
  */
 #include "kernel.h"
 
+/* spin's CPU limit: 30 ticks of 10 ms. */
+#define SPIN_TICK_LIMIT 30
+
 #define BLOB(name) \
 	extern const unsigned char user_##name##_start[], user_##name##_end[]
 BLOB(ping);
@@ -12,6 +15,9 @@ BLOB(peek_kernel);
 BLOB(peek_other);
 BLOB(poke_m2p);
 BLOB(priv_insn);
+BLOB(spin);
+BLOB(yielder);
+BLOB(sleeper);
 
 #define PROGRAM(prog) \
 	.name = #prog, .image = user_##prog##_start, .image_end = user_##prog##_end
@@ -23,6 +29,10 @@ const struct user_program user_programs[] = {
 	{ PROGRAM(peek_other) },
 	{ PROGRAM(poke_m2p) },
 	{ PROGRAM(priv_insn) },
+	/* Never yields: preempted by the tick, killed after its CPU limit. */
+	{ PROGRAM(spin), .tick_limit = SPIN_TICK_LIMIT },
+	{ PROGRAM(yielder) },
+	{ PROGRAM(sleeper) },
 };
 
 const unsigned int nr_user_programs =

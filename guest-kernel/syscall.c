@@ -2,10 +2,12 @@
  * System calls (ABI in user/sysabi.h). User code enters through the
  * syscall callback or int $0x80; both arrive here, on the kernel stack,
  * with the user registers in a struct pv_trap_frame. The result goes into
- * the frame's rax; yield and exit may swap in another process's frame.
+ * the frame's rax; yield, sleep and exit may swap in another process's
+ * frame.
  */
 #include <libpv/console.h>
 #include <libpv/hypercall.h>
+#include <libpv/time.h>
 #include <libpv/usermode.h>
 #include <pv/callback.h>
 #include "kernel.h"
@@ -46,6 +48,20 @@ static void on_syscall(struct pv_trap_frame *f)
 		return;
 	case SYS_exit:
 		proc_exit(f, (long)f->rdi);
+		return;
+	case SYS_sleep:
+		if (f->rdi > SYS_SLEEP_MAX_MS) {
+			f->rax = (uint64_t)-SYS_EINVAL;
+			return;
+		}
+		f->rax = 0;
+		sched_sleep(f, f->rdi);
+		return;
+	case SYS_time:
+		f->rax = pv_system_time_ns();
+		return;
+	case SYS_nprocs:
+		f->rax = proc_count_alive();
 		return;
 	default:
 		f->rax = (uint64_t)-SYS_ENOSYS;

@@ -18,3 +18,6 @@ BLOB peek_kernel
 BLOB peek_other
 BLOB poke_m2p
 BLOB priv_insn
+BLOB spin
+BLOB yielder
+BLOB sleeper

@@ -6,6 +6,10 @@
  * (only rax changes). rax = call number, rdi, rsi, rdx = arguments; the
  * result comes back in rax, negative values being -errno.
  *
+ * Processes are preempted by the kernel's timer tick (round robin); one
+ * may also give up the CPU (yield) or block for a while (sleep). A
+ * program may be given a CPU limit in ticks, past which it is killed.
+ *
  * Address-space layout of every process:
  *   USER_CODE_BASE     the program image (code, data, bss), writable
  *   USER_PRIVATE_PAGE  an optional private data page
@@ -20,12 +24,16 @@
 #define SYS_exit    2   /* exit(code): does not return */
 #define SYS_yield   3   /* yield(): run the next process; returns 0 */
 #define SYS_getpid  4   /* getpid(): the caller's pid */
+#define SYS_sleep   5   /* sleep(ms): block at least ms (<= SYS_SLEEP_MAX_MS) */
+#define SYS_time    6   /* time(): system time in ns (since the host booted) */
+#define SYS_nprocs  7   /* nprocs(): processes alive, the caller included */
 
 #define SYS_EFAULT  14
 #define SYS_EINVAL  22
 #define SYS_ENOSYS  38
 
 #define SYS_WRITE_MAX     1024          /* longest write() accepted */
+#define SYS_SLEEP_MAX_MS  3600000UL     /* longest sleep(): one hour */
 
 #define USER_CODE_BASE    0x400000UL
 #define USER_PRIVATE_PAGE 0x600000UL

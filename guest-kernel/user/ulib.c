@@ -33,6 +33,21 @@ long sys_getpid(void)
 	return usys(VIA_SYSCALL, SYS_getpid, 0, 0, 0);
 }
 
+long sys_sleep(unsigned long ms)
+{
+	return usys(VIA_SYSCALL, SYS_sleep, (long)ms, 0, 0);
+}
+
+unsigned long sys_time(void)
+{
+	return (unsigned long)usys(VIA_SYSCALL, SYS_time, 0, 0, 0);
+}
+
+long sys_nprocs(void)
+{
+	return usys(VIA_SYSCALL, SYS_nprocs, 0, 0, 0);
+}
+
 void sys_exit(long code)
 {
 	usys(VIA_SYSCALL, SYS_exit, code, 0, 0);

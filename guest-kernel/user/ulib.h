@@ -18,6 +18,9 @@ long sys_write(const char *buf, size_t len);
 long sys_yield(void);
 long sys_getpid(void);
 void sys_exit(long code) __attribute__((noreturn));
+long sys_sleep(unsigned long ms);
+unsigned long sys_time(void);      /* ns */
+long sys_nprocs(void);
 
 /* Write a NUL-terminated string through the given entry path. */
 void print_via(enum entry_path how, const char *s);

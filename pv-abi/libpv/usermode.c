@@ -36,6 +36,11 @@ shared_info_t *pv_map_shared_info(void *va)
 	return shared_info;
 }
 
+shared_info_t *pv_shared_info(void)
+{
+	return shared_info;
+}
+
 unsigned long pv_fault_address(void)
 {
 	return shared_info ? shared_info->vcpu_info[0].arch.cr2 : 0;

@@ -48,6 +48,9 @@ long pv_trap_set_entry(unsigned int vector, unsigned int dpl, void (*entry)(void
  */
 shared_info_t *pv_map_shared_info(void *va);
 
+/* The page pv_map_shared_info() mapped, or NULL before. */
+shared_info_t *pv_shared_info(void);
+
 /* The faulting address of the last #PF, once pv_map_shared_info succeeded. */
 unsigned long pv_fault_address(void);
 
