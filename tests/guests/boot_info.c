@@ -69,12 +69,60 @@ static void check_nr_pages(const start_info_t *si)
 		test_expect_eq("nr_pages", si->nr_pages, want);
 }
 
+/* role=domU on the command line: booted as an unprivileged domain. */
+static bool as_domU(void)
+{
+	char role[8];
+
+	return pv_cmdline_get("role", role, sizeof(role)) && strcmp(role, "domU") == 0;
+}
+
 static void check_flags(const start_info_t *si)
 {
 	unsigned int want = SIF_PRIVILEGED | SIF_INITDOMAIN;
 
+	if (as_domU()) {
+		test_check((si->flags & want) == 0, "flags_domU",
+			   "flags %#x has SIF_PRIVILEGED or SIF_INITDOMAIN", si->flags);
+		return;
+	}
 	test_check((si->flags & want) == want, "flags_dom0",
 		   "flags %#x lack SIF_PRIVILEGED|SIF_INITDOMAIN", si->flags);
+}
+
+/*
+ * The rings: a domU's xenstore and console pages follow start_info in
+ * that order (libxenguest's layout), each with its own event channel; the
+ * initial domain has neither (its console fields describe a VGA console,
+ * none here).
+ */
+static void check_rings(const start_info_t *si)
+{
+	unsigned long si_pfn = pv_virt_to_pfn(si);
+
+	if (!as_domU()) {
+		test_expect_eq("dom0_no_store_mfn", si->store_mfn, 0);
+		test_expect_eq("dom0_no_store_evtchn", si->store_evtchn, 0);
+		test_expect_eq("dom0_no_vga_console",
+			       si->console.dom0.info_off | si->console.dom0.info_size, 0);
+		return;
+	}
+	unsigned long store_pfn = pv_mfn_to_pfn(si->store_mfn);
+	unsigned long cons_pfn = pv_mfn_to_pfn(si->console.domU.mfn);
+	test_expect_eq("domU_store_page_after_start_info", store_pfn, si_pfn + 1);
+	test_expect_eq("domU_console_page_after_store", cons_pfn, si_pfn + 2);
+	test_check(si->store_evtchn && si->console.domU.evtchn &&
+		   si->store_evtchn != si->console.domU.evtchn,
+		   "domU_ring_event_channels", "store %u console %u",
+		   si->store_evtchn, si->console.domU.evtchn);
+	const unsigned char *store = pv_pfn_to_virt(store_pfn);
+	bool zero = true;
+	for (int i = 0; i < 4096; i++)
+		zero &= store[i] == 0;
+	test_check(zero, "domU_store_ring_empty", "xenstore page not zeroed");
+	test_check(cons_pfn * PAGE + PV_VIRT_BASE < si->pt_base,
+		   "domU_rings_before_page_tables", "console pfn %lx pt_base %lx",
+		   cons_pfn, si->pt_base);
 }
 
 static void check_cmdline(const start_info_t *si)
@@ -104,8 +152,9 @@ static void check_layout(const start_info_t *si)
 	test_check(aligned, "layout_aligned",
 		   "mfn_list %lx start_info %lx pt_base %lx", si->mfn_list,
 		   si_va, si->pt_base);
+	unsigned long rings = as_domU() ? 2 * PAGE : 0;
 	test_check(kend <= si->mfn_list && p2m_end <= si_va &&
-		   si_va + PAGE <= si->pt_base, "layout_order",
+		   si_va + PAGE + rings <= si->pt_base, "layout_order",
 		   "kernel end %lx, p2m %lx-%lx, start_info %lx, pt_base %lx",
 		   kend, si->mfn_list, p2m_end, si_va, si->pt_base);
 	if (si->mod_len)
@@ -261,6 +310,7 @@ void kernel_main(start_info_t *si)
 	check_entry_registers(si);
 	check_nr_pages(si);
 	check_flags(si);
+	check_rings(si);
 	check_cmdline(si);
 	check_layout(si);
 	check_hypercall_page();

@@ -322,3 +322,32 @@ GUEST_CASES.append({
     ],
     "forbid": [r"BUG", r"leaked", r"too early", r"unexpected"],
 })
+
+# start_info in both roles: the same guest as the initial domain and, beside
+# it, as unprivileged domain 1 (console and xenstore rings, no SIF flags).
+GUEST_CASES.append({
+    "name": "guest-boot-info-both-roles",
+    "cmdline": "dom0_mem=128M domain1=mem=64M",
+    "modules": [("{build}/tests/guests/boot_info.elf",
+                 "expect_pages=32768 marker=lamina-boot-info"),
+                ("{build}/tests/guests/boot_info.elf",
+                 "expect_pages=16384 marker=lamina-boot-info role=domU")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed", r"^\(d1\) \d+ passed, 0 failed",
+               r"^\(d1\) PASS domU_console_page_after_store",
+               r"^\(d0\) PASS dom0_no_store_mfn"],
+    "subtests": True,
+    "min_subtests": 56,
+})
+
+# The first module itself can be started unprivileged.
+GUEST_CASES.append({
+    "name": "guest-boot-info-unprivileged-dom0",
+    "cmdline": "domain0=role=unpriv,mem=64M",
+    "modules": [("{build}/tests/guests/boot_info.elf",
+                 "expect_pages=16384 marker=lamina-boot-info role=domU")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed", r"^\(d0\) PASS flags_domU"],
+    "subtests": True,
+    "min_subtests": 29,
+})
