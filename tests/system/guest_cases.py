@@ -129,6 +129,23 @@ GUEST_CASES = [
             r"^\(d0\) BENCH row=\S+ iters=\d+ insns_per_op=n/a reason=error",
         ],
     },
+    {
+        # The bench guest's two-domain rows (make bench's second Lamina
+        # boot): domain 0 measures the ping-pong and the yield switches,
+        # domain 1 answers, domain 0 shuts it down. No timing is checked.
+        "name": "bench-guest-two-domain-smoke",
+        "modules": [("{build}/bench/bench-guest.elf", "iterations=10 twodom=1"),
+                    ("{build}/bench/bench-guest.elf", "iterations=10 peer=1")],
+        "extra": ["-icount shift=0,sleep=off"],
+        "expect_status": "poweroff",
+        "expect": [
+            r"^\(d1\) BENCH peer port=\d+ answering 26 round trips",
+            r"^\(d0\) BENCH row=evtchn_roundtrip_2dom iters=10 insns_per_op=[1-9]\d*\.\d\b",
+            r"^\(d0\) BENCH row=context_switch iters=20 insns_per_op=[1-9]\d*\.\d\b",
+            r"^\(d0\) BENCH done",
+        ],
+        "forbid": [r"BENCH peer error", r"insns_per_op=n/a"],
+    },
 ]
 
 GUEST_CASES.append({
@@ -350,4 +367,159 @@ GUEST_CASES.append({
     "expect": [r"^\(d0\) \d+ passed, 0 failed", r"^\(d0\) PASS flags_domU"],
     "subtests": True,
     "min_subtests": 29,
+})
+
+# --- Several domains (tests/guests/mdlib.c and the guests using it) -------
+
+# Two domains bounce 10,000 events over one interdomain event channel:
+# domain 0 allocates an unbound port for domain 1 (port 1: domain 0 has no
+# console or xenstore ports), domain 1 binds to it, then each waits for the
+# other with SCHEDOP_poll and answers with EVTCHNOP_send.
+GUEST_CASES.append({
+    "name": "md-pingpong",
+    "cmdline": "dom0_mem=32M domain1=name=pong,mem=16M",
+    "modules": [("{build}/tests/guests/pingpong.elf", "role=ping peer=1"),
+                ("{build}/tests/guests/pingpong.elf",
+                 "role=pong peer=0 port=1")],
+    "expect_status": "poweroff",
+    "timeout": 90,
+    "expect": [
+        r"^\(d0\) pingpong: ping allocated port 1 for domain 1$",
+        r"^\(d1\) pingpong: pong bound local port \d+ to domain 0 port 1$",
+        r"^\(d0\) pingpong: 10000 round trips$",
+        r"^\(d1\) pingpong: 10000 round trips$",
+        r"^\(d0\) PASS pingpong_all_rounds$",
+        r"^\(d1\) PASS pingpong_all_rounds$",
+        r"^\(lamina\) domain 0 \(dom0\) ended: shut down \(poweroff\)",
+        r"^\(lamina\) domain 1 \(pong\) ended: shut down \(poweroff\)",
+    ],
+    "subtests": True,
+    "min_subtests": 5,
+})
+
+# The guest's wall clock against the host's date (tests/guests/wallclock.c):
+# the host's time is taken when this list is loaded, before any QEMU runs,
+# so the guest's clock may be at most 2 s earlier (RTC seconds) and later by
+# no more than the time the case can wait for its turn.
+import time as _time  # noqa: E402  (only this case needs it)
+
+GUEST_CASES.append({
+    "name": "md-wallclock",
+    "cmdline": "dom0_mem=16M",
+    "modules": [("{build}/tests/guests/wallclock.elf",
+                 f"host_epoch={int(_time.time())} slack_s=600")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) wallclock: guest \d+, host \d+ when set up, -?\d+ s off$",
+               r"^\(d0\) PASS wallclock_matches_host$"],
+    "subtests": True,
+    "min_subtests": 2,
+})
+
+# Weighted shares (tests/guests/spinshare.c): two domains spin side by side,
+# weights 256 and 512; over the same 2 s window of system time (1 s to 3 s
+# after boot) each must get its share of 1/3 and 2/3 within +-10%.
+GUEST_CASES.append({
+    "name": "md-shares-weights",
+    "cmdline": "dom0_mem=16M domain0=name=light,weight=256 "
+               "domain1=name=heavy,mem=16M,weight=512",
+    "modules": [("{build}/tests/guests/spinshare.elf",
+                 "name=light expect_share=333 start_ms=1000 duration_ms=2000"),
+                ("{build}/tests/guests/spinshare.elf",
+                 "name=heavy expect_share=667 start_ms=1000 duration_ms=2000")],
+    "expect_status": "poweroff",
+    "timeout": 90,
+    "expect": [r"^\(d0\) spinshare: light ran \d+ ms of \d+ ms",
+               r"^\(d1\) spinshare: heavy ran \d+ ms of \d+ ms",
+               r"^\(d0\) PASS light_expected$",
+               r"^\(d1\) PASS heavy_expected$"],
+    "subtests": True,
+    "min_subtests": 4,
+})
+
+# A cap (tests/guests/spinshare.c): a domain capped at 25% spins beside an
+# uncapped one; it gets at most 25% (+3% for the accounting's granularity)
+# and the other at least 70%.
+GUEST_CASES.append({
+    "name": "md-shares-cap",
+    "cmdline": "dom0_mem=16M domain0=name=capped,cap=25 "
+               "domain1=name=free,mem=16M",
+    "modules": [("{build}/tests/guests/spinshare.elf",
+                 "name=capped max_share=280 start_ms=1000 duration_ms=2000"),
+                ("{build}/tests/guests/spinshare.elf",
+                 "name=free min_share=700 start_ms=1000 duration_ms=2000")],
+    "expect_status": "poweroff",
+    "timeout": 90,
+    "expect": [r"^\(d0\) spinshare: capped ran \d+ ms of \d+ ms",
+               r"^\(d1\) spinshare: free ran \d+ ms of \d+ ms",
+               r"^\(d0\) PASS capped_at_most$",
+               r"^\(d1\) PASS free_at_least$"],
+    "subtests": True,
+    "min_subtests": 4,
+})
+
+# Isolation (tests/guests/isolation.c): domain 1 loops forever without a
+# hypercall, domain 2 floods its console ring with 2000 long lines, domain 3
+# crashes (ud2, no trap table). Domain 0 waits for 2 and 3 to end (blocked
+# on VIRQ_DOM_EXC), ends domain 1 with SCHEDOP_remote_shutdown and powers
+# off; the run ends as a crash because domain 3 crashed.
+GUEST_CASES.append({
+    "name": "md-isolation",
+    "cmdline": "dom0_mem=16M domain0=name=orchestrator "
+               "domain1=name=loop,mem=16M domain2=name=flood,mem=16M "
+               "domain3=name=crasher,mem=16M",
+    "modules": [("{build}/tests/guests/isolation.elf",
+                 "role=orchestrator loop=1 flood=2 crash=3"),
+                ("{build}/tests/guests/isolation.elf", "role=loop"),
+                ("{build}/tests/guests/isolation.elf", "role=flood lines=2000"),
+                ("{build}/tests/guests/isolation.elf", "role=crash")],
+    "expect_status": "crash",
+    "timeout": 120,
+    "expect": [
+        r"^\(d1\) loop: spinning forever, no hypercalls$",
+        r"^\(d2\) flood: line 0 abcdefghijklmnopqrstuvwxyzabcdefghijklmnop"
+        r"qrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv$",
+        r"^\(d2\) flood: line 1999 abcdefghijklmnopqrstuvwxyzabcdefghijklmnop"
+        r"qrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv$",
+        r"^\(d2\) flood: 2000 lines written in \d+ ms$",
+        r"^\(d3\) crash: executing ud2 without a trap table$",
+        r"^\(lamina\) domain 3 \(crasher\) crashed: ",
+        r"^\(d0\) isolation: domains 2 and 3 ended, [1-9]\d* VIRQ_DOM_EXC",
+        r"^\(d0\) PASS loop_still_running$",
+        r"^\(d0\) PASS remote_shutdown_loop$",
+        r"^\(d0\) isolation: domain 1 shut down, powering off$",
+        r"^\(lamina\) domain 0 \(orchestrator\) ended: shut down \(poweroff\)",
+        r"^\(lamina\) domain 1 \(loop\) ended: shut down \(poweroff\)",
+        r"^\(lamina\) domain 2 \(flood\) ended: shut down \(poweroff\)",
+        r"^\(lamina\) domain 3 \(crasher\) ended: crashed",
+        r"^\(lamina\) run ended: crash \(status 2\)",
+    ],
+    "forbid": [r"^\(d1\) .*(PASS|FAIL)", r"no console ring"],
+    "subtests": True,
+    "min_subtests": 8,
+})
+
+# Event channels misused across two domains (tests/guests/evtmisuse.c):
+# domain 0 (host) allocates ports 2 (for domain 7), 3 and 4 (for domain 1)
+# after binding VIRQ_DOM_EXC on port 1; domain 1 (prober, unprivileged)
+# binds 4 and 3, the host closes 4, and the prober gets Xen's errors for
+# the closed port, a port meant for another domain, an unknown domain,
+# another domain's ports and table, out-of-range and free ports, a VIRQ
+# bound twice and a full port table; sends on the port the host closed are
+# dropped (0). After the prober ends, the host got VIRQ_DOM_EXC and its
+# port 3 is unbound again.
+GUEST_CASES.append({
+    "name": "md-evtchn-misuse",
+    "cmdline": "dom0_mem=16M domain0=name=host domain1=name=prober,mem=16M",
+    "modules": [("{build}/tests/guests/evtmisuse.elf", "role=host peer=1"),
+                ("{build}/tests/guests/evtmisuse.elf",
+                 "role=prober peer=0 other=2 keep=3 good=4")],
+    "expect_status": "poweroff",
+    "timeout": 90,
+    "expect": [r"^\(d0\) \d+ passed, 0 failed$",
+               r"^\(d1\) \d+ passed, 0 failed$",
+               r"^\(d1\) PASS prober_send_on_port_peer_closed$",
+               r"^\(d0\) PASS host_keep_unbound_after_peer_end$",
+               r"^\(lamina\) run ended: poweroff"],
+    "subtests": True,
+    "min_subtests": 48,
 })
