@@ -7,7 +7,10 @@ one per guest instruction, so every figure is an instruction count):
           int/iretq, CR3 reload, invlpg, cpuid)
   lamina  the Lamina hypervisor with the bench guest as domain 0
   xen     Xen 4.17 (/boot/xen-4.17-amd64.gz) with the same guest binary
-The three runs go in parallel. Each stops at the guest's "BENCH done" line
+  lamina-2dom  Lamina again with two modules, the bench guest as domain 0
+          (twodom=1) and as domain 1 (peer=1), for the two-domain rows
+          (TWO_DOMAIN_ROWS), which the other runs print as n/a
+The runs go in parallel. Each stops at the guest's "BENCH done" line
 or at its timeout; QEMU is always killed (Xen with noreboot never exits).
 
 Wall-clock mode (--accel kvm, only on hardware-backed KVM; refused on a
@@ -49,6 +52,13 @@ LIVE_QEMUS = set()  # started and not yet reaped: killed on any exit
 # Lamina counters in the guest's output order (lamina/perf.h field order).
 COUNTERS = ["entries", "hcalls", "excs", "bounces", "cr3", "tlbflush", "invlpg"]
 FLOOR_ROW = "native_syscall_sysret"
+# Rows measured in the two-domain Lamina boot only. Xen 4.17 cannot run
+# them: it starts only domain 0 by itself; a second domain needs a
+# toolstack (xl/libxl) in a domain-0 userland, which the bench guest is not.
+TWO_DOMAIN_ROWS = ["evtchn_roundtrip_2dom", "context_switch"]
+TWO_DOMAIN_RUN = "lamina-2dom"
+XEN_TWO_DOMAIN_REASON = ("Xen 4.17 cannot start a second domain without a "
+                         "toolstack (xl/libxl in a domain-0 userland)")
 MMU_BATCH_ROWS = [(1, "mmu_update_1"), (8, "mmu_update_8_per_pte"),
                   (64, "mmu_update_64_per_pte"),
                   (512, "mmu_update_512_per_pte")]
@@ -225,6 +235,13 @@ def parse_output(lines):
     return header, rows, order
 
 
+def merge_two_domain_rows(lamina, two_domain):
+    """Take the two-domain rows' Lamina figures from the two-domain boot."""
+    for name in TWO_DOMAIN_ROWS:
+        if name in two_domain:
+            lamina[name] = two_domain[name]
+
+
 def ratio(a, b):
     """a / b, or NA when either is missing or b is zero."""
     if a is NA or b is NA or not b:
@@ -280,6 +297,9 @@ def print_table(table, floor):
               f"{fmt(e['xen_over_floor'], 1):>8}  {counters}")
     print(f"\nAll figures: guest instructions per operation (TCG "
           f"-icount shift=0,sleep=off); floor = {FLOOR_ROW} = {fmt(floor)}.")
+    print(f"{', '.join(TWO_DOMAIN_ROWS)}: Lamina with two domains (second "
+          f"boot, counters of domain 0 only); Xen n/a: "
+          f"{XEN_TWO_DOMAIN_REASON}.")
 
 
 def goal_lines(lamina, xen, floor):
@@ -397,14 +417,26 @@ def xen_image(xen_gz, out_dir):
     return path
 
 
-def system_commands(args, out_dir, iterations, accel=None, quiet=False):
-    """{name: QEMU command} for native, Lamina and (if present) Xen."""
+def two_domain_modules(guest, iterations):
+    """The -initrd of the two-domain boot: domain 0 measures, domain 1 answers."""
+    return (f"{guest} iterations={iterations} twodom=1,"
+            f"{guest} iterations={iterations} peer=1")
+
+
+def system_commands(args, out_dir, iterations, accel=None, quiet=False,
+                    two_domains=False):
+    """{name: QEMU command} for native, Lamina, (if present) Xen and, with
+    two_domains, Lamina's two-domain boot."""
     module = f"{args.guest} iterations={iterations}"
     base = qemu_base(accel=accel)
     runs = {
         "native": base + ["-kernel", args.native],
         "lamina": base + ["-kernel", args.hypervisor, "-initrd", module],
     }
+    if two_domains:
+        runs[TWO_DOMAIN_RUN] = base + [
+            "-kernel", args.hypervisor, "-initrd",
+            two_domain_modules(args.guest, iterations)]
     if not args.no_xen:
         if os.path.exists(args.xen_gz):
             runs["xen"] = base + [
@@ -418,7 +450,7 @@ def system_commands(args, out_dir, iterations, accel=None, quiet=False):
 
 def run_all(args, out_dir):
     """Boot the three systems in parallel; return {name: (lines, ended)}."""
-    runs = system_commands(args, out_dir, args.iterations)
+    runs = system_commands(args, out_dir, args.iterations, two_domains=True)
     results = {}
 
     def worker(name, cmd):
@@ -508,6 +540,7 @@ def main(argv):
     lam_header, lamina, order = parsed.get("lamina", empty)
     xen_header, xen, xen_order = parsed.get("xen", empty)
     order = order or xen_order
+    merge_two_domain_rows(lamina, parsed.get(TWO_DOMAIN_RUN, empty)[1])
     table, floor = build_table(native, lamina, xen, order)
     print(f"\nLamina {lam_header.get('version') or '?'} vs Xen "
           f"{xen_header.get('version') or '?'}, same guest binary, "

@@ -12,7 +12,11 @@
  * without them. A row whose hypercall returns
  * -ENOSYS prints insns_per_op=n/a. The last line is "BENCH done".
  *
- * Command line: iterations=<n> (default 1000).
+ * Command line: iterations=<n> (default 1000). The rows that need two
+ * domains (bench_row.two_domains) print n/a reason=needs-a-second-domain,
+ * unless the guest runs as domain 0 of the two-domain boot (twodom=1),
+ * where it runs only them and shuts the peer down at the end; the peer is
+ * the same binary with peer=1 and the same iterations= (events.c).
  */
 #include <stdbool.h>
 #include <libpv/console.h>
@@ -22,6 +26,7 @@
 #include <libpv/traps.h>
 #include <lamina/perf.h>
 #include <pv/errno.h>
+#include <pv/sched.h>
 #include <pv/version.h>
 #include "bench.h"
 
@@ -85,13 +90,20 @@ static void print_not_available(const char *name, const char *why, long rc)
 			  name, rc);
 }
 
-/* Time one row and print its line. */
-static void measure_row(const struct bench_row *row, uint64_t iterations)
+/* Time one row and print its line (two_domains: the two-domain boot). */
+static void measure_row(const struct bench_row *row, uint64_t iterations,
+			bool two_domains)
 {
 	uint64_t counts[NR_COUNTERS], empty, delta, ops;
 	unsigned int i;
 	long rc = 0;
 
+	if (row->two_domains != two_domains) {
+		if (row->two_domains)
+			print_not_available(row->name,
+					    "needs-a-second-domain", 0);
+		return;
+	}
 	if (row->not_yet) {
 		print_not_available(row->name, row->not_yet, 0);
 		return;
@@ -106,7 +118,7 @@ static void measure_row(const struct bench_row *row, uint64_t iterations)
 		return;
 	}
 	ops = iterations * row->ops_per_iteration;
-	empty = bench_loop_empty(iterations);
+	empty = (row->baseline ? row->baseline : bench_loop_empty)(iterations);
 	counters_reset();
 	delta = row->loop(iterations);
 	counters_read(counts);
@@ -147,24 +159,42 @@ static const char *hypervisor_name(char extra[XEN_EXTRAVERSION_LEN])
 	return strstr(extra, "lamina") ? "lamina" : "xen";
 }
 
+/* End of the two-domain boot: power the peer off (domain 0 may). */
+static void shut_down_peer(void)
+{
+	struct sched_remote_shutdown rs = {
+		.domain_id = BENCH_PEER_DOMID, .reason = SHUTDOWN_poweroff,
+	};
+
+	HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &rs);
+}
+
 void kernel_main(start_info_t *si)
 {
 	char extra[XEN_EXTRAVERSION_LEN];
-	unsigned long iterations = DEFAULT_ITERATIONS;
+	unsigned long iterations = DEFAULT_ITERATIONS, two_domains = 0, peer = 0;
 	long version = HYPERVISOR_xen_version(XENVER_version, NULL);
 	const char *name = hypervisor_name(extra);
 	unsigned int i;
 
 	(void)si;
 	pv_cmdline_ulong("iterations", &iterations);
+	pv_cmdline_ulong("twodom", &two_domains);
+	pv_cmdline_ulong("peer", &peer);
 	if (iterations == 0)
 		iterations = 1;
 	pv_traps_init();
-	pv_printf("BENCH hypervisor=%s version=%ld.%ld%s iterations=%lu\n",
-		  name, version >> 16, version & 0xffff, extra, iterations);
+	bench_stop_periodic_timer();
+	if (peer)
+		bench_peer_main(iterations);
+	pv_printf("BENCH hypervisor=%s version=%ld.%ld%s iterations=%lu%s\n",
+		  name, version >> 16, version & 0xffff, extra, iterations,
+		  two_domains ? " two-domains" : "");
 	measure_counter_floor();
 	for (i = 0; i < bench_nr_rows; i++)
-		measure_row(&bench_rows[i], iterations);
+		measure_row(&bench_rows[i], iterations, two_domains != 0);
+	if (two_domains)
+		shut_down_peer();
 	pv_printf("BENCH done\n");
 	pv_shutdown(SHUTDOWN_poweroff);
 }

@@ -14,8 +14,23 @@
 #define BENCH_USER_CODE_VA      0x400000
 #define BENCH_USER_EXIT_VECTOR  0x80
 
+/*
+ * Event rows (events.c, loops.S): offsets into shared_info of vCPU 0's
+ * evtchn_upcall_pending, evtchn_pending_sel and of evtchn_pending[]
+ * (checked against pv/xen.h in events.c), the domain that plays the peer
+ * in the two-domain rows, and the untimed warm-up round trips of the
+ * ping-pong, which the peer must answer too.
+ */
+#define SHINFO_UPCALL_PENDING   0
+#define SHINFO_PENDING_SEL      8
+#define SHINFO_EVTCHN_PENDING   2048
+#define BENCH_PEER_DOMID        1
+#define BENCH_PINGPONG_WARMUP   16
+
 #ifndef __ASSEMBLY__
+#include <stdbool.h>
 #include <stdint.h>
+#include <pv/event_channel.h>
 
 /* A timed loop: run the operation iterations times, return the TSC delta. */
 typedef uint64_t (*bench_loop_t)(uint64_t iterations);
@@ -33,6 +48,8 @@ struct bench_row {
 	unsigned int ops_per_iteration;  /* operations one loop pass performs */
 	unsigned int iteration_divisor;  /* heavy rows run iterations/divisor */
 	const char *not_yet;      /* non-NULL: not measurable yet, and why */
+	bench_loop_t baseline;    /* subtracted loop; NULL: bench_loop_empty */
+	bool two_domains;         /* needs the peer domain (two-domain boot) */
 };
 
 extern const struct bench_row bench_rows[];
@@ -53,6 +70,34 @@ uint64_t bench_loop_mmuext_op(uint64_t iterations);
 uint64_t bench_loop_pin_unpin(uint64_t iterations);
 uint64_t bench_loop_evtchn_send(uint64_t iterations);
 uint64_t bench_loop_set_timer_op(uint64_t iterations);
+uint64_t bench_loop_evtchn_clear(uint64_t iterations);
+uint64_t bench_loop_timer_wakeup(uint64_t iterations);
+uint64_t bench_loop_pingpong(uint64_t iterations);
+uint64_t bench_loop_yield(uint64_t iterations);
+void bench_event_callback(void);
+
+/* The peer's side of the two-domain rows (loops.S): answer `count`
+ * events, each sent back on bench_evtchn_send's port; yield for ever. */
+void bench_peer_answer(uint64_t count);
+void bench_peer_yield_forever(void) __attribute__((noreturn));
+
+/* Event rows' state (events.c, read by loops.S). */
+extern evtchn_send_t bench_evtchn_send;
+extern evtchn_port_t bench_event_port;
+extern volatile uint64_t bench_events_seen;
+extern char bench_shared_page[4096];
+
+/* Rows (events.c). */
+long bench_setup_evtchn_send(void);
+long bench_setup_timer_wakeup(void);
+long bench_setup_roundtrip_2dom(void);
+long bench_setup_context_switch(void);
+
+/* The peer domain's program (events.c): never returns. */
+void bench_peer_main(uint64_t iterations) __attribute__((noreturn));
+
+/* Stop the vCPU's periodic timer (timer noise in the loops). */
+void bench_stop_periodic_timer(void);
 void bench_int3_handler(void);
 
 /*

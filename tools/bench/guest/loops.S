@@ -19,8 +19,15 @@
 /* Address of hypercall page entry nr. */
 #define HCALL(nr) (hypercall_page + (nr) * 32)
 
-/* From pv/event_channel.h, which is C-only. */
+/* From pv/event_channel.h and pv/sched.h, which are C-only. */
 #define EVTCHNOP_send 4
+#define SCHEDOP_yield 0
+#define SCHEDOP_block 1
+
+/* Bits the event rows clear: vCPU 0's upcall flag and selector, the port. */
+#define UPCALL_PENDING bench_shared_page+SHINFO_UPCALL_PENDING(%rip)
+#define PENDING_SEL    bench_shared_page+SHINFO_PENDING_SEL(%rip)
+#define EVTCHN_PENDING bench_shared_page+SHINFO_EVTCHN_PENDING(%rip)
 
 	.text
 
@@ -155,12 +162,119 @@ LOOP_BEGIN pin_unpin
 	call HCALL(__HYPERVISOR_mmuext_op)
 LOOP_END pin_unpin
 
-/* event_channel_op(EVTCHNOP_send, &bench_evtchn_send). */
-LOOP_BEGIN evtchn_send
+/* CLEAR_PORT: what an event handler does, in 4 instructions: clear the
+ * port's pending bit (clobbers rax), vCPU 0's selector and upcall flag. */
+.macro CLEAR_PORT
+	mov bench_event_port(%rip), %eax
+	lock btrq %rax, EVTCHN_PENDING
+	movq $0, PENDING_SEL
+	movb $0, UPCALL_PENDING
+.endm
+
+/* SEND: event_channel_op(EVTCHNOP_send, &bench_evtchn_send). */
+.macro SEND
 	mov $EVTCHNOP_send, %edi
 	lea bench_evtchn_send(%rip), %rsi
 	call HCALL(__HYPERVISOR_event_channel_op)
+.endm
+
+/* BLOCK_UNTIL_EVENT: SCHEDOP_block until bench_event_callback has seen
+ * bench_event_port (a wake-up for anything else blocks again). */
+.macro BLOCK_UNTIL_EVENT
+1:	mov $SCHEDOP_block, %edi
+	xor %esi, %esi
+	call HCALL(__HYPERVISOR_sched_op)
+	cmpq $0, bench_events_seen(%rip)
+	je 1b
+	movq $0, bench_events_seen(%rip)
+.endm
+
+/* A send to self, then the port made idle again (pending bit, selector and
+ * upcall flag cleared), so every send does the whole job. */
+LOOP_BEGIN evtchn_send
+	SEND
+	CLEAR_PORT
 LOOP_END evtchn_send
+
+/* evtchn_send's baseline: the clearing alone. */
+LOOP_BEGIN evtchn_clear
+	CLEAR_PORT
+LOOP_END evtchn_clear
+
+/* set_timer_op with a deadline long past (1 ns after boot), then block: the
+ * timer fires at once, block returns, the upcall runs bench_event_callback,
+ * whose iret comes back here. */
+LOOP_BEGIN timer_wakeup
+	mov $1, %edi
+	call HCALL(__HYPERVISOR_set_timer_op)
+	BLOCK_UNTIL_EVENT
+LOOP_END timer_wakeup
+
+/* Two-domain ping-pong, this side: send, block until the answer. */
+LOOP_BEGIN pingpong
+	SEND
+	BLOCK_UNTIL_EVENT
+LOOP_END pingpong
+
+/* SCHEDOP_yield: with a peer yielding too, two context switches. */
+LOOP_BEGIN yield
+	mov $SCHEDOP_yield, %edi
+	xor %esi, %esi
+	call HCALL(__HYPERVISOR_sched_op)
+LOOP_END yield
+
+/* The peer's side of the ping-pong: block until the event, answer it. */
+	.balign 16
+	.globl bench_peer_answer
+	.type bench_peer_answer, @function
+bench_peer_answer:
+	push %r12
+	mov %rdi, %r12
+	test %r12, %r12
+	jz 2f
+3:	BLOCK_UNTIL_EVENT
+	SEND
+	dec %r12
+	jnz 3b
+2:	pop %r12
+	ret
+	.size bench_peer_answer, . - bench_peer_answer
+
+/* The peer's side of context_switch: yield for ever. */
+	.balign 16
+	.globl bench_peer_yield_forever
+	.type bench_peer_yield_forever, @function
+bench_peer_yield_forever:
+	mov $SCHEDOP_yield, %edi
+	xor %esi, %esi
+	call HCALL(__HYPERVISOR_sched_op)
+	jmp bench_peer_yield_forever
+	.size bench_peer_yield_forever, . - bench_peer_yield_forever
+
+/*
+ * The event callback of the event rows, entered with events masked and
+ * rcx, r11, rip, cs, rflags, rsp, ss on the stack. It consumes the event
+ * (as CLEAR_PORT, counting bench_event_port in bench_events_seen if it
+ * was pending), clears IF in the saved rflags so the iret keeps events
+ * masked, and returns through the page's iret stub.
+ */
+	.balign 16
+	.globl bench_event_callback
+	.type bench_event_callback, @function
+bench_event_callback:
+	movb $0, UPCALL_PENDING
+	movq $0, PENDING_SEL
+	push %rax
+	mov bench_event_port(%rip), %eax
+	lock btrq %rax, EVTCHN_PENDING
+	adcq $0, bench_events_seen(%rip)
+	pop %rax
+	andq $~0x200, 32(%rsp)
+	pop %rcx
+	pop %r11
+	push $0
+	jmp HCALL(__HYPERVISOR_iret)
+	.size bench_event_callback, . - bench_event_callback
 
 /* set_timer_op(bench_timer_timeout). */
 LOOP_BEGIN set_timer_op

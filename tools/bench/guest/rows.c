@@ -28,7 +28,6 @@ unsigned long bench_uvm_va, bench_uvm_pte, bench_uvm_flags;
 mmuext_op_t bench_mmuext_ops[1];
 unsigned int bench_mmuext_count;
 mmuext_op_t bench_pin_op, bench_unpin_op;
-evtchn_send_t bench_evtchn_send;
 uint64_t bench_timer_timeout;
 
 /* A stack for the stack_switch row to name (nothing is ever pushed on it). */
@@ -212,26 +211,6 @@ static long setup_tlb_flush(void)
 	return HYPERVISOR_mmuext_op(bench_mmuext_ops, 1, NULL, DOMID_SELF);
 }
 
-/*
- * Event-channel send to self: bind an IPI port to vCPU 0 and send on it.
- * Events stay masked (evtchn_upcall_mask), so no upcall is delivered.
- */
-static long setup_evtchn_send(void)
-{
-	static bool bound;
-	evtchn_bind_ipi_t bind = { .vcpu = 0 };
-	long rc;
-
-	if (!bound) {
-		rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &bind);
-		if (rc)
-			return rc;
-		bench_evtchn_send.port = bind.port;
-		bound = true;
-	}
-	return HYPERVISOR_event_channel_op(EVTCHNOP_send, &bench_evtchn_send);
-}
-
 /* set_timer_op with a deadline ~6.5 days after boot (system time, ns). */
 static long setup_set_timer_op(void)
 {
@@ -240,8 +219,14 @@ static long setup_set_timer_op(void)
 }
 
 #define ROW(name, loop, setup, ops, div) \
-	{ name, bench_loop_##loop, setup, ops, div, NULL }
-#define ROW_NOT_YET(name, why) { name, NULL, NULL, 1, 1, why }
+	{ name, bench_loop_##loop, setup, ops, div, NULL, NULL, false }
+/* A row timed against its own baseline loop instead of the empty one. */
+#define ROW_BASE(name, loop, setup, ops, div, base) \
+	{ name, bench_loop_##loop, setup, ops, div, NULL, bench_loop_##base, \
+	  false }
+/* A row run only in the two-domain boot, on domain 0. */
+#define ROW_2DOM(name, loop, setup, ops, div) \
+	{ name, bench_loop_##loop, setup, ops, div, NULL, NULL, true }
 
 const struct bench_row bench_rows[] = {
 	ROW("null_hypercall", xen_version, setup_xen_version, 1, 1),
@@ -262,9 +247,14 @@ const struct bench_row bench_rows[] = {
 	    1, 1),
 	ROW("pin_unpin_l1", pin_unpin, setup_pin_unpin, 1, 4),
 	ROW("tlb_flush_local", mmuext_op, setup_tlb_flush, 1, 1),
-	ROW("evtchn_send_self", evtchn_send, setup_evtchn_send, 1, 1),
-	ROW_NOT_YET("evtchn_roundtrip_2dom", "needs-a-second-domain"),
+	ROW_BASE("evtchn_send_self", evtchn_send, bench_setup_evtchn_send, 1, 1,
+		 evtchn_clear),
 	ROW("set_timer_op", set_timer_op, setup_set_timer_op, 1, 1),
+	ROW("timer_wakeup", timer_wakeup, bench_setup_timer_wakeup, 1, 1),
+	ROW_2DOM("evtchn_roundtrip_2dom", pingpong, bench_setup_roundtrip_2dom,
+		 1, 1),
+	/* Each yield of domain 0 is two switches: to the peer and back. */
+	ROW_2DOM("context_switch", yield, bench_setup_context_switch, 2, 1),
 };
 
 const unsigned int bench_nr_rows = sizeof(bench_rows) / sizeof(bench_rows[0]);
