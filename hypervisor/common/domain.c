@@ -69,6 +69,7 @@ struct domain *domain_alloc(domid_t id, const char *name)
  */
 static void domain_release_memory(struct domain *d)
 {
+	sched_request();        /* whoever returns to a guest next reschedules */
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		sched_remove_vcpu(d->vcpus[i]);
 		vcpu_time_destroy(d->vcpus[i]);

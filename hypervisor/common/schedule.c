@@ -32,7 +32,7 @@ void vcpu_runstate_change(struct vcpu *v, int new_state, uint64_t now);
 static struct sched_runqueue runq;
 static struct timer slice_timer;
 static uint64_t slice_start;            /* when current began to run */
-static bool need_resched;
+bool need_resched;
 /* The fast hypercall path tests this word: (pending, mask) of the running
  * vCPU in kernel mode; the constant 1 ("pending, unmasked") forces the
  * full path in user mode or when idle. */
@@ -221,6 +221,7 @@ void vcpu_block_current(void)
 
 	v->blocked = true;
 	sched_unit_sleep(&runq, &v->sched);
+	need_resched = true;
 	schedule();
 }
 
@@ -236,12 +237,12 @@ static void deliver_events(struct vcpu *v, struct cpu_regs *regs)
 		regs->rcx, regs->r11, regs->rip, pv_saved_cs(v, regs),
 		pv_saved_rflags(v, regs), regs->rsp, regs->ss,
 	};
-	v->domain->perf.bounces++;
+	cpu_perf.bounces++;
 	pv_enter_kernel(regs, v->event_cb.address, frame, 7, true, PV_ENTRY_EVENT);
 	sched_update_fast_path(v);
 }
 
-void pv_return_to_guest(struct cpu_regs *regs)
+void pv_return_to_guest_slow(struct cpu_regs *regs)
 {
 	struct vcpu *v = current;
 

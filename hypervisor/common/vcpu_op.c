@@ -18,6 +18,7 @@
 #include <lamina/time.h>
 #include <lamina/timer.h>
 #include <lamina/vcpu_op.h>
+#include <lamina/schedule.h>
 #include <pv/errno.h>
 #include <pv/vcpu.h>
 #include <pv/xen.h>
@@ -316,6 +317,8 @@ static long op_register_vcpu_info(struct vcpu *v, uint64_t arg)
 	memcpy(new_info, v->vcpu_info, sizeof(*new_info));
 	__asm__ volatile("" ::: "memory");
 	v->vcpu_info = new_info;
+	if (v == current)
+		sched_update_fast_path(v);      /* the fast path reads its event word */
 	__asm__ volatile("" ::: "memory");
 	new_info->evtchn_pending_sel = ~0UL;
 	new_info->evtchn_upcall_pending = 1;

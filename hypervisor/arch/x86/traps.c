@@ -15,6 +15,7 @@
 #include <asm/traps.h>
 #include <lamina/domain.h>
 #include <lamina/schedule.h>
+#include <lamina/hypercall.h>
 #include <lamina/timer.h>
 
 struct ex_table_entry {
@@ -138,7 +139,7 @@ static void handle_irq(struct cpu_regs *regs)
 	if (vector == VECTOR_TIMER)
 		timers_run();
 	if (regs_from_guest(regs)) {
-		current->domain->perf.guest_entries++;
+		cpu_perf.entries++;
 		pv_return_to_guest(regs);
 	}
 }

@@ -52,6 +52,15 @@ void perf_switch_domain(struct domain *from);
 /* The fast path's table (NULL: take the full-frame path) and its state. */
 extern hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS];
 extern uint64_t cpu_fast_hypercalls;    /* fast-path calls on this CPU */
+/*
+ * The hot counters of lamina_perf, kept per CPU (one increment, no pointer
+ * chasing on the guest's paths) and folded into the running domain's when
+ * it is read or switched out.
+ */
+struct cpu_perf {
+	uint64_t entries, hypercalls, exceptions, bounces;
+};
+extern struct cpu_perf cpu_perf;
 extern uint64_t fast_hypercall_mask;    /* bit n: table entry n exists */
 /* Compute fast_hypercall_mask from the table (once, at boot). */
 void hypercall_init(void);

@@ -21,7 +21,21 @@ void sched_request(void);
  * if a decision is pending (does not return then), else deliver pending
  * events to the guest's event callback by rewriting regs.
  */
-void pv_return_to_guest(struct cpu_regs *regs);
+void pv_return_to_guest_slow(struct cpu_regs *regs);
+extern bool need_resched;
+
+static inline void pv_return_to_guest(struct cpu_regs *regs)
+{
+	/*
+	 * The common case: no scheduling decision pending (blocking, ending
+	 * a domain and waking another all set need_resched) and no event to
+	 * deliver: (pending, mask) read as one word equals 1 only when an
+	 * event is pending and unmasked.
+	 */
+	if (__builtin_expect(need_resched ||
+			     *(const volatile uint16_t *)&current->vcpu_info->evtchn_upcall_pending == 1, 0))
+		pv_return_to_guest_slow(regs);
+}
 /* Keep the fast hypercall path's view of the current vCPU up to date. */
 void sched_update_fast_path(struct vcpu *v);
 

@@ -84,20 +84,27 @@ long hypercall_create_continuation(uint64_t nr, uint64_t a1, uint64_t a2,
 	return (long)nr;        /* rax: the hypercall to re-enter */
 }
 
-/* Fast-path calls are counted per CPU; fold them into d's counters. */
+struct cpu_perf cpu_perf;
+
+/* Per-CPU counts belong to the domain that ran: fold them into d's. */
 static void fold_fast_counts(struct domain *d)
 {
-	d->perf.guest_entries += cpu_fast_hypercalls;
-	d->perf.hypercalls += cpu_fast_hypercalls;
+	d->perf.guest_entries += cpu_fast_hypercalls + cpu_perf.entries;
+	d->perf.hypercalls += cpu_fast_hypercalls + cpu_perf.hypercalls;
+	d->perf.exceptions += cpu_perf.exceptions;
+	d->perf.bounces += cpu_perf.bounces;
 	cpu_fast_hypercalls = 0;
+	memset(&cpu_perf, 0, sizeof(cpu_perf));
 }
 
 void perf_switch_domain(struct domain *from)
 {
-	if (from)
+	if (from) {
 		fold_fast_counts(from);
-	else
+	} else {
 		cpu_fast_hypercalls = 0;
+		memset(&cpu_perf, 0, sizeof(cpu_perf));
+	}
 }
 
 /* Lamina's benchmark counters (pv-abi/include/lamina/perf.h). */
@@ -114,6 +121,7 @@ long do_lamina_perf(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	case LAMINA_PERF_RESET:
 		memset(&d->perf, 0, sizeof(d->perf));
 		cpu_fast_hypercalls = 0;
+		memset(&cpu_perf, 0, sizeof(cpu_perf));
 		return 0;
 	}
 	return -XEN_ENOSYS;
@@ -161,9 +169,8 @@ int handle_syscall(struct cpu_regs *regs)
 	struct vcpu *v = current;
 	uint64_t nr = regs->rax;
 
-	v->domain->perf.guest_entries++;
-	if (v->kernel_mode)
-		v->domain->perf.hypercalls++;
+	cpu_perf.entries++;
+	cpu_perf.hypercalls += v->kernel_mode;
 	if (!v->kernel_mode) {
 		int sysret_ok = pv_user_syscall(regs);
 		pv_return_to_guest(regs);

@@ -14,6 +14,7 @@
 #include <lamina/guest_access.h>
 #include <lamina/lib.h>
 #include <lamina/pv.h>
+#include <lamina/hypercall.h>
 #include <pv/xen.h>
 #include <asm/cpu.h>
 #include <asm/traps.h>
@@ -41,7 +42,7 @@ void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
 	frame[n++] = pv_saved_rflags(v, regs);
 	frame[n++] = regs->rsp;
 	frame[n++] = regs->ss;
-	v->domain->perf.bounces++;
+	cpu_perf.bounces++;
 	pv_enter_kernel(regs, ti->address, frame, n, TI_GET_IF(ti), vector);
 }
 
@@ -104,8 +105,8 @@ void pv_handle_guest_exception(struct cpu_regs *regs)
 {
 	unsigned int vector = (unsigned int)regs->entry_vector;
 
-	current->domain->perf.guest_entries++;
-	current->domain->perf.exceptions++;
+	cpu_perf.entries++;
+	cpu_perf.exceptions++;
 	switch (vector) {
 	case X86_EXC_NMI:
 		printk("NMI while a guest ran; ignored\n");
