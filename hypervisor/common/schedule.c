@@ -36,7 +36,7 @@ bool need_resched;
 /* The fast hypercall path tests this word: (pending, mask) of the running
  * vCPU in kernel mode; the constant 1 ("pending, unmasked") forces the
  * full path in user mode or when idle. */
-static const uint16_t always_slow_word = 1;
+const uint16_t always_slow_word = 1;
 const volatile uint16_t *cpu_fast_event_word = &always_slow_word;
 
 static struct cpu_regs *guest_frame(void)
@@ -76,14 +76,6 @@ void sched_remove_vcpu(struct vcpu *v)
 	timer_stop(&v->singleshot_timer);
 	timer_stop(&v->periodic_timer);
 	need_resched = true;
-}
-
-void sched_update_fast_path(struct vcpu *v)
-{
-	cpu_fast_event_word = v && v->kernel_mode
-		? (const volatile uint16_t *)&v->vcpu_info->evtchn_upcall_pending
-		: &always_slow_word;
-	cpu_guest_in_kernel = v && v->kernel_mode;
 }
 
 void vcpu_kick(struct vcpu *v)

@@ -256,6 +256,4 @@ syscall_scratch_rsp:
 	.globl cpu_fast_hypercalls
 cpu_fast_hypercalls:
 	.quad 0
-	.globl cpu_guest_in_kernel
-cpu_guest_in_kernel:
-	.byte 0
+

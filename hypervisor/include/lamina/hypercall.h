@@ -58,13 +58,12 @@ extern uint64_t cpu_fast_hypercalls;    /* fast-path calls on this CPU */
  * it is read or switched out.
  */
 struct cpu_perf {
-	uint64_t entries, hypercalls, exceptions, bounces;
+	uint64_t entries, hypercalls, exceptions, bounces, cr3_writes;
 };
 extern struct cpu_perf cpu_perf;
 extern uint64_t fast_hypercall_mask;    /* bit n: table entry n exists */
 /* Compute fast_hypercall_mask from the table (once, at boot). */
 void hypercall_init(void);
-extern uint8_t cpu_guest_in_kernel;     /* current vCPU is in kernel mode */
 #endif
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <asm/regs.h>
 #include <lamina/domain.h>
+#include <lamina/guest_access.h>
 
 /*
  * Bounce an exception to the current guest's registered handler, in Xen's
@@ -32,6 +33,8 @@ void pv_toggle_guest_mode(struct vcpu *v);
 #define PV_ENTRY_EVENT     258
 void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *words,
 		     unsigned int n, bool mask_events, unsigned int what);
+void pv_enter_kernel_failed(struct cpu_regs *regs, unsigned int what, uint64_t sp)
+	__attribute__((noreturn));
 
 /* The saved CS word: RPL 0 marks an interrupted kernel, plus the event mask. */
 static inline uint64_t pv_saved_cs(const struct vcpu *v, const struct cpu_regs *regs)
@@ -47,6 +50,37 @@ static inline uint64_t pv_saved_rflags(const struct vcpu *v, const struct cpu_re
 	       (v->vcpu_info->evtchn_upcall_mask ? 0 : (1UL << 9));
 }
 int pv_user_syscall(struct cpu_regs *regs);
+
+/*
+ * Write a frame of words onto the guest kernel stack and enter a guest
+ * kernel entry point with it, from kernel or user mode (inline for the
+ * bounce paths; pv_enter_kernel is the same, out of line).
+ */
+static inline __attribute__((always_inline)) void
+pv_enter_kernel_inline(struct cpu_regs *regs, uint64_t entry, const uint64_t *words,
+		       unsigned int n, bool mask_events, unsigned int what)
+{
+	struct vcpu *v = current;
+	uint64_t sp;
+
+	if (v->kernel_mode) {
+		sp = regs->rsp & ~15UL;
+	} else {
+		pv_toggle_guest_mode(v);
+		sp = v->kernel_sp & ~15UL;
+	}
+	sp -= n * sizeof(uint64_t);
+	if (copy_to_guest(sp, words, n * sizeof(uint64_t)))
+		pv_enter_kernel_failed(regs, what, sp);
+	if (mask_events)
+		v->vcpu_info->evtchn_upcall_mask = 1;
+	regs->rip = entry;
+	regs->cs = 0xe033;      /* FLAT_KERNEL_CS */
+	regs->ss = 0xe02b;      /* FLAT_KERNEL_SS */
+	regs->rsp = sp;
+	/* TF, NT, RF, AC, VM, IOPL, DF cleared; IF and bit 1 set. */
+	regs->rflags = (regs->rflags & ~0x77500UL) | 0x202;
+}
 
 /* Writable page tables: emulate a store to an L1 table; true if done. */
 bool pv_ptwr_fault(struct cpu_regs *regs, uint64_t addr);

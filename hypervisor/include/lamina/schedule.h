@@ -36,7 +36,19 @@ static inline void pv_return_to_guest(struct cpu_regs *regs)
 			     *(const volatile uint16_t *)&current->vcpu_info->evtchn_upcall_pending == 1, 0))
 		pv_return_to_guest_slow(regs);
 }
-/* Keep the fast hypercall path's view of the current vCPU up to date. */
-void sched_update_fast_path(struct vcpu *v);
+/*
+ * Keep the fast hypercall path's view of the current vCPU up to date: it
+ * tests the (pending, mask) word of the vCPU in kernel mode, and a constant
+ * 1 ("pending, unmasked": take the full path) in user mode or when idle.
+ */
+extern const uint16_t always_slow_word;
+extern const volatile uint16_t *cpu_fast_event_word;
+
+static inline void sched_update_fast_path(struct vcpu *v)
+{
+	cpu_fast_event_word = v && v->kernel_mode
+		? (const volatile uint16_t *)&v->vcpu_info->evtchn_upcall_pending
+		: &always_slow_word;
+}
 
 #endif

@@ -37,36 +37,21 @@ void pv_toggle_guest_mode(struct vcpu *v)
  * kernel entry point with it, from kernel or user mode. The frame's first
  * two words are always the interrupted RCX and R11 (see traps.c).
  */
+/* The kernel-entry failure path, kept out of line. */
+void pv_enter_kernel_failed(struct cpu_regs *regs, unsigned int what, uint64_t sp)
+{
+	domain_crash_current(regs, "fault while delivering %s: cannot write "
+			     "the frame at %#lx",
+			     what == PV_ENTRY_SYSCALL ? "a system call" :
+			     what == PV_ENTRY_FAILSAFE ? "the failsafe callback" :
+			     what == PV_ENTRY_EVENT ? "an event" :
+			     exception_name(what), sp);
+}
+
 void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *words,
 		     unsigned int n, bool mask_events, unsigned int what)
 {
-	struct vcpu *v = current;
-	uint64_t sp;
-
-	if (v->kernel_mode) {
-		sp = regs->rsp & ~15UL;
-	} else {
-		pv_toggle_guest_mode(v);
-		sp = v->kernel_sp & ~15UL;
-	}
-	sp -= n * sizeof(uint64_t);
-	if (copy_to_guest(sp, words, n * sizeof(uint64_t)))
-		domain_crash_current(regs, "fault while delivering %s: cannot write "
-				     "the frame at %#lx",
-				     what == PV_ENTRY_SYSCALL ? "a system call" :
-				     what == PV_ENTRY_FAILSAFE ? "the failsafe callback" :
-				     what == PV_ENTRY_EVENT ? "an event" :
-				     exception_name(what), sp);
-	if (mask_events)
-		v->vcpu_info->evtchn_upcall_mask = 1;
-	regs->rip = entry;
-	regs->cs = FLAT_KERNEL_CS;
-	regs->ss = FLAT_KERNEL_SS;
-	regs->rsp = sp;
-	regs->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF |
-			  X86_EFLAGS_AC | X86_EFLAGS_VM | X86_EFLAGS_IOPL |
-			  X86_EFLAGS_DF);
-	regs->rflags |= X86_EFLAGS_IF | X86_EFLAGS_MBS;
+	pv_enter_kernel_inline(regs, entry, words, n, mask_events, what);
 }
 
 /*

@@ -93,6 +93,7 @@ static void fold_fast_counts(struct domain *d)
 	d->perf.hypercalls += cpu_fast_hypercalls + cpu_perf.hypercalls;
 	d->perf.exceptions += cpu_perf.exceptions;
 	d->perf.bounces += cpu_perf.bounces;
+	d->perf.cr3_writes += cpu_perf.cr3_writes;
 	cpu_fast_hypercalls = 0;
 	memset(&cpu_perf, 0, sizeof(cpu_perf));
 }

@@ -55,14 +55,6 @@ void flush_tlb_local(struct domain *d)
 		d->perf.tlb_flushes++;
 }
 
-void pv_load_cr3(struct vcpu *v)
-{
-	uint64_t l4 = v->kernel_mode || !v->user_l4_mfn ? v->kernel_l4_mfn
-						       : v->user_l4_mfn;
-	write_cr3(l4 << PAGE_SHIFT);
-	v->domain->perf.cr3_writes++;
-}
-
 int pv_install_boot_l4(struct domain *d, uint64_t l4_mfn)
 {
 	struct pt_ctx c;

@@ -21,8 +21,9 @@
 
 #define PFEC_USER  (1u << 2)
 
-void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
-			 bool has_error, uint64_t error_code)
+static inline __attribute__((always_inline)) void
+inject_exception(struct cpu_regs *regs, unsigned int vector, bool has_error,
+		 uint64_t error_code)
 {
 	struct vcpu *v = current;
 	const struct trap_info *ti = &v->trap_ctxt[vector & 0xff];
@@ -43,7 +44,13 @@ void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
 	frame[n++] = regs->rsp;
 	frame[n++] = regs->ss;
 	cpu_perf.bounces++;
-	pv_enter_kernel(regs, ti->address, frame, n, TI_GET_IF(ti), vector);
+	pv_enter_kernel_inline(regs, ti->address, frame, n, TI_GET_IF(ti), vector);
+}
+
+void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
+			 bool has_error, uint64_t error_code)
+{
+	inject_exception(regs, vector, has_error, error_code);
 }
 
 /*
@@ -135,7 +142,7 @@ void pv_handle_guest_exception(struct cpu_regs *regs)
 		pv_inject_exception(regs, vector, true, regs->error_code);
 		return;
 	default:
-		pv_inject_exception(regs, vector, exception_has_error_code(vector),
-				    regs->error_code);
+		inject_exception(regs, vector, exception_has_error_code(vector),
+				 regs->error_code);
 	}
 }
