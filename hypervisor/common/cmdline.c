@@ -129,6 +129,10 @@ static const char *apply_option(const char *name, size_t nlen,
 		hv_options.dom0_mem = bytes;
 		return NULL;
 	}
+	if (nlen == 16 && !strncmp(name, "trace_hypercalls", 16)) {
+		hv_options.trace_hypercalls = true;
+		return NULL;
+	}
 	if (nlen == 14 && !strncmp(name, "selftest_fault", 14)) {
 		hv_options.selftest_fault = true;
 		return NULL;

@@ -22,6 +22,7 @@ struct hv_options {
 	uint64_t dom0_mem;      /* dom0_mem=<size>[K|M|G], default 128M */
 	struct boot_domain_config domains[MAX_BOOT_DOMAINS];
 	bool selftest_fault;    /* selftest_fault: fault on purpose after boot */
+	bool trace_hypercalls;  /* trace_hypercalls: report failing hypercalls */
 };
 
 extern struct hv_options hv_options;

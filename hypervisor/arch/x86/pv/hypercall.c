@@ -10,6 +10,8 @@
 #include <lamina/hypercall.h>
 #include <lamina/lib.h>
 #include <lamina/pv.h>
+#include <lamina/cmdline.h>
+#include <lamina/console.h>
 #include <lamina/schedule.h>
 #include <pv/xen.h>
 #include <pv/errno.h>
@@ -39,6 +41,9 @@ uint64_t fast_hypercall_mask;
 
 void hypercall_init(void)
 {
+	/* Tracing sees every call: then the fast path is left unused. */
+	if (hv_options.trace_hypercalls)
+		return;
 	for (unsigned int i = 0; i < NR_FAST_HYPERCALLS; i++)
 		if (fast_hypercall_table[i])
 			fast_hypercall_mask |= 1UL << i;
@@ -190,6 +195,10 @@ int handle_syscall(struct cpu_regs *regs)
 	regs->rax = (uint64_t)hypercall_dispatch(nr, regs->rdi, regs->rsi,
 						 regs->rdx, regs->r10, regs->r8);
 	continuable_regs = NULL;
+	if (hv_options.trace_hypercalls && (long)regs->rax < 0)
+		printk("d%u: hypercall %lu(%#lx, %#lx, %#lx, %#lx) = %ld at rip %#lx\n",
+		       v->domain->domain_id, nr, regs->rdi, regs->rsi, regs->rdx,
+		       regs->r10, (long)regs->rax, regs->rip);
 	pv_return_to_guest(regs);
 	return 1;
 }
