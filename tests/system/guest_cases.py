@@ -523,3 +523,13 @@ GUEST_CASES.append({
     "subtests": True,
     "min_subtests": 48,
 })
+
+# Grant-table set-up (tests/guests/gnttab.c).
+GUEST_CASES.append({
+    "name": "guest-gnttab",
+    "modules": [("{build}/tests/guests/gnttab.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 26,
+})

@@ -100,6 +100,10 @@ struct domain {
 	/* Boot configuration (docs/command-line.md). */
 	unsigned int weight, cap;               /* scheduler share and % cap */
 
+	/* Grant table v1 frames (common/grant_table.c). */
+	uint64_t grant_frames[32];
+	unsigned int nr_grant_frames;
+
 	/* Event channels: table owned by common/event_channel.c. */
 	struct evtchn_table *evtchn;
 	/* Rings the hypervisor serves for an unprivileged domain (0: none). */

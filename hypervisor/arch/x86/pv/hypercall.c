@@ -147,6 +147,7 @@ static hypercall_fn *const hypercall_table[] = {
 	[__HYPERVISOR_update_descriptor] = do_update_descriptor,
 	[__HYPERVISOR_xen_version]      = do_xen_version,
 	[__HYPERVISOR_console_io]       = do_console_io,
+	[__HYPERVISOR_grant_table_op]   = do_grant_table_op,
 	[__HYPERVISOR_vm_assist]        = do_vm_assist,
 	[__HYPERVISOR_set_segment_base] = do_set_segment_base,
 	[__HYPERVISOR_sched_op]         = do_sched_op,

@@ -1,0 +1,2 @@
+# PV test guest gnttab (see gnttab.c).
+$(eval $(call test_guest,gnttab))
