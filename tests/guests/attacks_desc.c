@@ -61,34 +61,7 @@ static char kstack[4096] __attribute__((aligned(16)));
 /* ---- reporting ---------------------------------------------------------- */
 
 /* A Xen errno as text. */
-static const char *err_name(long rc)
-{
-	switch (rc) {
-	case 0: return "0";
-	case -XEN_EPERM: return "-EPERM";
-	case -XEN_EFAULT: return "-EFAULT";
-	case -XEN_EBUSY: return "-EBUSY";
-	case -XEN_EINVAL: return "-EINVAL";
-	case -XEN_ENOSYS: return "-ENOSYS";
-	}
-	return "an unexpected error";
-}
 
-/* PASS "<attack>: refused with <want>" if rc == want, else FAIL. */
-static bool refused(const char *attack, long rc, long want)
-{
-	char line[120];
-
-	if (rc != want) {
-		test_fail(attack, "returned %s (%ld), want %s", err_name(rc), rc,
-			  err_name(want));
-		return false;
-	}
-	pv_snprintf(line, sizeof(line), "%s: refused with %s", attack,
-		    err_name(want));
-	test_pass(line);
-	return true;
-}
 
 /* A setup step that must work, or the suite cannot go on. */
 static void must(long rc, const char *step)
@@ -339,7 +312,7 @@ static void gdt_bad_descriptor(const char *attack, uint64_t desc)
 	char name[96];
 
 	prepare_page(&bad_page, BAD_IDX, desc);
-	refused(attack, use_gdt(&bad_page, 512), -XEN_EINVAL);
+	test_refused(attack, use_gdt(&bad_page, 512), -XEN_EINVAL);
 	pv_snprintf(name, sizeof(name), "%s_frame_writable_again", attack);
 	test_expect_rc(name, map_page(&bad_page, true), 0);
 }
@@ -357,21 +330,21 @@ static void gdt_refusals(void)
 	prepare_page(&bad_page, 511, CALL_GATE);
 	list[0] = page_mfn(&gdt_b);
 	list[1] = page_mfn(&bad_page);
-	refused("set_gdt_call_gate_in_second_frame", set_gdt(list, 1024),
+	test_refused("set_gdt_call_gate_in_second_frame", set_gdt(list, 1024),
 		-XEN_EINVAL);
 	test_expect_rc("set_gdt_refused_list_releases_first_frame",
 		       map_page(&gdt_b, true), 0);
-	refused("set_gdt_frame_mapped_writable", use_gdt(&gdt_b, 512), -XEN_EINVAL);
+	test_refused("set_gdt_frame_mapped_writable", use_gdt(&gdt_b, 512), -XEN_EINVAL);
 	list[0] = HV_RESERVED_MFN;
-	refused("set_gdt_hypervisor_frame_mfn_1", set_gdt(list, 512), -XEN_EINVAL);
+	test_refused("set_gdt_hypervisor_frame_mfn_1", set_gdt(list, 512), -XEN_EINVAL);
 	list[0] = BEYOND_RAM_MFN;
-	refused("set_gdt_frame_beyond_ram", set_gdt(list, 512), -XEN_EINVAL);
+	test_refused("set_gdt_frame_beyond_ram", set_gdt(list, 512), -XEN_EINVAL);
 	list[0] = page_mfn(&gdt_a);
-	refused("set_gdt_7169_entries", set_gdt(list, MAX_GDT_ENTRIES + 1),
+	test_refused("set_gdt_7169_entries", set_gdt(list, MAX_GDT_ENTRIES + 1),
 		-XEN_EINVAL);
-	refused("set_gdt_huge_entries", set_gdt(list, 1UL << 40), -XEN_EINVAL);
-	refused("set_gdt_null_list", set_gdt(NULL, 512), -XEN_EFAULT);
-	refused("set_gdt_hypervisor_list",
+	test_refused("set_gdt_huge_entries", set_gdt(list, 1UL << 40), -XEN_EINVAL);
+	test_refused("set_gdt_null_list", set_gdt(NULL, 512), -XEN_EFAULT);
+	test_refused("set_gdt_hypervisor_list",
 		set_gdt((unsigned long *)HYPERVISOR_POINTER, 512), -XEN_EFAULT);
 	/* Every refusal left the installed GDT alone. */
 	expect_loads("gdt_intact_after_refused_set_gdt", 'd', SEL(DATA_IDX));
@@ -384,11 +357,11 @@ static void gdt_in_use(void)
 	mmuext_op_t clear = { .cmd = MMUEXT_CLEAR_PAGE };
 	unsigned long before = gdt_a[BAD_IDX];
 
-	refused("map_gdt_frame_writable", map_page(&gdt_a, true), -XEN_EBUSY);
-	refused("mmu_update_write_into_gdt_frame",
+	test_refused("map_gdt_frame_writable", map_page(&gdt_a, true), -XEN_EBUSY);
+	test_refused("mmu_update_write_into_gdt_frame",
 		HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF), -XEN_EBUSY);
 	clear.arg1.mfn = page_mfn(&gdt_a);
-	refused("clear_page_of_gdt_frame",
+	test_refused("clear_page_of_gdt_frame",
 		HYPERVISOR_mmuext_op(&clear, 1, NULL, DOMID_SELF), -XEN_EBUSY);
 	test_check(gdt_a[BAD_IDX] == before &&
 		   (gdt_a[CODE_IDX] & ~DESC_ACCESSED) == CODE64_DPL3,
@@ -401,7 +374,7 @@ static void gdt_in_use(void)
 	/* Reused after a change: checked again, not trusted from before. */
 	gdt_a[BAD_IDX] = CALL_GATE;
 	must(map_page(&gdt_a, false), "map the old GDT read-only");
-	refused("set_gdt_reused_frame_with_new_call_gate", use_gdt(&gdt_a, 512),
+	test_refused("set_gdt_reused_frame_with_new_call_gate", use_gdt(&gdt_a, 512),
 		-XEN_EINVAL);
 }
 
@@ -421,20 +394,20 @@ static void descriptor_updates(void)
 		       update_descriptor(desc_maddr(&gdt_b, UPD0_IDX), DATA_DPL0), 0);
 	test_check(DESC_DPL(gdt_b[UPD0_IDX]) == 3, "updated_dpl0_data_raised_to_dpl3",
 		   "descriptor reads %#lx", gdt_b[UPD0_IDX]);
-	refused("update_descriptor_call_gate",
+	test_refused("update_descriptor_call_gate",
 		update_descriptor(desc_maddr(&gdt_b, BAD_IDX), CALL_GATE), -XEN_EINVAL);
-	refused("update_descriptor_tss",
+	test_refused("update_descriptor_tss",
 		update_descriptor(desc_maddr(&gdt_b, BAD_IDX), TSS64_DESC), -XEN_EINVAL);
-	refused("update_descriptor_unaligned",
+	test_refused("update_descriptor_unaligned",
 		update_descriptor(desc_maddr(&gdt_b, BAD_IDX) + 4, DATA_DPL3),
 		-XEN_EINVAL);
-	refused("update_descriptor_hypervisor_frame",
+	test_refused("update_descriptor_hypervisor_frame",
 		update_descriptor(HV_RESERVED_MFN << PV_PAGE_SHIFT, DATA_DPL3),
 		-XEN_EINVAL);
-	refused("update_descriptor_beyond_ram",
+	test_refused("update_descriptor_beyond_ram",
 		update_descriptor(BEYOND_RAM_MFN << PV_PAGE_SHIFT, DATA_DPL3),
 		-XEN_EINVAL);
-	refused("update_descriptor_into_own_l4",
+	test_refused("update_descriptor_into_own_l4",
 		update_descriptor((l4_mfn << PV_PAGE_SHIFT) + 300 * 8, DATA_DPL3),
 		-XEN_EINVAL);
 	test_check(gdt_b[BAD_IDX] == 0, "gdt_slot_untouched_by_refused_updates",
@@ -455,13 +428,13 @@ static void ldt_checks(void)
 	test_expect_rc("set_ldt_one_entry", set_ldt(base, 1), 0);
 	expect_loads("ldt_selector_7_into_fs", 'f', LDT_SEL0);
 	expect_load_gp("ldt_selector_past_limit", 'f', LDT_SEL1, LDT_SEL1 & ~3UL);
-	refused("map_ldt_frame_writable", map_page(&ldt_page, true), -XEN_EBUSY);
+	test_refused("map_ldt_frame_writable", map_page(&ldt_page, true), -XEN_EBUSY);
 	/* Xen checks LDT pages on first use; Lamina at SET_LDT. */
 	memset(&ldt_rw_page, 0, sizeof(ldt_rw_page));
-	refused("set_ldt_writable_page", set_ldt((unsigned long)&ldt_rw_page, 1),
+	test_refused("set_ldt_writable_page", set_ldt((unsigned long)&ldt_rw_page, 1),
 		-XEN_EINVAL);
 	prepare_page(&bad_page, 1, CALL_GATE);
-	refused("set_ldt_with_call_gate", set_ldt((unsigned long)&bad_page, 2),
+	test_refused("set_ldt_with_call_gate", set_ldt((unsigned long)&bad_page, 2),
 		-XEN_EINVAL);
 	expect_loads("ldt_intact_after_refused_set_ldt", 'f', LDT_SEL0);
 	test_expect_rc("set_ldt_clear", set_ldt(0, 0), 0);
@@ -546,8 +519,8 @@ static void multicall_refusals(void)
 		   "multicall_mmu_update_errors_in_results",
 		   "rc %ld results %ld %ld %ld", rc, res(&mc[0]), res(&mc[1]),
 		   res(&mc[2]));
-	refused("multicall_null_list", HYPERVISOR_multicall(NULL, 1), -XEN_EFAULT);
-	refused("multicall_hypervisor_list",
+	test_refused("multicall_null_list", HYPERVISOR_multicall(NULL, 1), -XEN_EFAULT);
+	test_refused("multicall_hypervisor_list",
 		HYPERVISOR_multicall((multicall_entry_t *)HYPERVISOR_POINTER, 1),
 		-XEN_EFAULT);
 }
@@ -571,7 +544,7 @@ static void multicall_into_gdt(void)
 	rc = HYPERVISOR_multicall(e, 1);
 	test_check(rc == -XEN_EFAULT && e->result == 0,
 		   "multicall_result_into_gdt_frame",
-		   "rc %s, result slot reads %#lx", err_name(rc),
+		   "rc %s, result slot reads %#lx", test_err_name(rc),
 		   (unsigned long)e->result);
 	expect_loads("gdt_with_multicall_still_works", 'd', SEL(DATA_IDX));
 }

@@ -74,34 +74,7 @@ static struct {
 /* ---- reporting --------------------------------------------------------- */
 
 /* A Xen errno as text. */
-static const char *err_name(long rc)
-{
-	switch (rc) {
-	case 0: return "0";
-	case -XEN_EPERM: return "-EPERM";
-	case -XEN_EFAULT: return "-EFAULT";
-	case -XEN_EBUSY: return "-EBUSY";
-	case -XEN_EINVAL: return "-EINVAL";
-	case -XEN_ENOSYS: return "-ENOSYS";
-	}
-	return "an unexpected error";
-}
 
-/* PASS "<attack>: refused with <want>" if rc == want, else FAIL. */
-static bool refused(const char *attack, long rc, long want)
-{
-	char line[120];
-
-	if (rc != want) {
-		test_fail(attack, "returned %s (%ld), want %s", err_name(rc), rc,
-			  err_name(want));
-		return false;
-	}
-	pv_snprintf(line, sizeof(line), "%s: refused with %s", attack,
-		    err_name(want));
-	test_pass(line);
-	return true;
-}
 
 /* PASS "<attack>: <what>" if ok, else FAIL "<attack>: <why...>". */
 __attribute__((format(printf, 4, 5)))
@@ -348,23 +321,23 @@ static void attack_rw_map_tables(void)
 	unsigned long slot = entry_ptr(lab.win_l1, WIN_ATTACK, 0);
 	unsigned long l1_va = (unsigned long)lab.l1v;
 
-	refused("mmu_update_rw_map_own_l1",
+	test_refused("mmu_update_rw_map_own_l1",
 		mmu(slot, pte(lab.l1, PTE_LEAF_RW)), -XEN_EBUSY);
-	refused("mmu_update_rw_map_own_l2",
+	test_refused("mmu_update_rw_map_own_l2",
 		mmu(slot, pte(lab.l2, PTE_LEAF_RW)), -XEN_EBUSY);
-	refused("mmu_update_rw_map_own_l3",
+	test_refused("mmu_update_rw_map_own_l3",
 		mmu(slot, pte(lab.l3, PTE_LEAF_RW)), -XEN_EBUSY);
-	refused("mmu_update_rw_map_own_l4",
+	test_refused("mmu_update_rw_map_own_l4",
 		mmu(slot, pte(lab.l4, PTE_LEAF_RW)), -XEN_EBUSY);
-	refused("mmu_update_preserve_ad_rw_map_l4",
+	test_refused("mmu_update_preserve_ad_rw_map_l4",
 		mmu(slot + MMU_PT_UPDATE_PRESERVE_AD, pte(lab.l4, PTE_LEAF_RW)),
 		-XEN_EBUSY);
-	refused("update_va_mapping_rw_map_l4",
+	test_refused("update_va_mapping_rw_map_l4",
 		win_map(WIN_ATTACK, pte(lab.l4, PTE_LEAF_RW)), -XEN_EBUSY);
-	refused("update_va_mapping_rw_map_window_l1_itself",
+	test_refused("update_va_mapping_rw_map_window_l1_itself",
 		win_map(WIN_ATTACK, pte(lab.win_l1, PTE_LEAF_RW)), -XEN_EBUSY);
 	/* The boot L1 is mapped read-only in the initial mapping: upgrade it. */
-	refused("update_va_mapping_upgrade_boot_l1_view_to_rw",
+	test_refused("update_va_mapping_upgrade_boot_l1_view_to_rw",
 		HYPERVISOR_update_va_mapping(l1_va, pte(lab.l1, PTE_LEAF_RW),
 					     UVMF_INVLPG), -XEN_EBUSY);
 }
@@ -379,8 +352,8 @@ static void attack_second_l1(void)
 	unsigned long b = spare_frame();
 
 	must(set_entry(b, 7, pte(lab.l2, PTE_LEAF_RW)), "write the rogue L1");
-	refused("second_l1_rw_map_of_l2_pin", pin(1, b), -XEN_EBUSY);
-	refused("second_l1_rw_map_of_l2_hook",
+	test_refused("second_l1_rw_map_of_l2_pin", pin(1, b), -XEN_EBUSY);
+	test_refused("second_l1_rw_map_of_l2_hook",
 		set_entry(lab.l2, lab.win_idx + 1, pte(b, lab.upper)),
 		-XEN_EBUSY);
 	test_expect_rc("second_l1_left_untyped", ext(MMUEXT_CLEAR_PAGE, b, 0), 0);
@@ -429,29 +402,29 @@ static void attack_unowned_frames(void)
 	unsigned long other = unowned_frame();
 
 	pv_printf("unowned frame %lx, hypervisor M2P L3 %lx\n", other, hv_l3);
-	refused("map_hypervisor_frame_1_readonly",
+	test_refused("map_hypervisor_frame_1_readonly",
 		win_map(WIN_ATTACK, pte(HV_RESERVED_MFN, PTE_LEAF_RO)),
 		-XEN_EPERM);
-	refused("map_hypervisor_frame_0x100",
+	test_refused("map_hypervisor_frame_0x100",
 		win_map(WIN_ATTACK, pte(HV_LOW_IMAGE_MFN, PTE_LEAF_RW)),
 		-XEN_EPERM);
-	refused("map_hypervisor_l3_named_by_l4_slot_256",
+	test_refused("map_hypervisor_l3_named_by_l4_slot_256",
 		win_map(WIN_ATTACK, pte(hv_l3, PTE_LEAF_RO)), -XEN_EPERM);
-	refused("map_free_frame_of_no_domain",
+	test_refused("map_free_frame_of_no_domain",
 		win_map(WIN_ATTACK, pte(other, PTE_LEAF_RW)), -XEN_EPERM);
-	refused("map_frame_beyond_ram",
+	test_refused("map_frame_beyond_ram",
 		win_map(WIN_ATTACK, pte(BEYOND_RAM_MFN, PTE_LEAF_RO)),
 		-XEN_EINVAL);
-	refused("map_largest_frame_number",
+	test_refused("map_largest_frame_number",
 		win_map(WIN_ATTACK, pte(MAX_FIELD_MFN, PTE_LEAF_RO)),
 		-XEN_EINVAL);
-	refused("l4_entry_to_hypervisor_l3",
+	test_refused("l4_entry_to_hypervisor_l3",
 		set_entry(lab.l4, FREE_SLOT, pte(hv_l3, PTE_TABLE)), -XEN_EPERM);
-	refused("mmu_update_write_into_hypervisor_frame",
+	test_refused("mmu_update_write_into_hypervisor_frame",
 		set_entry(HV_RESERVED_MFN, 0, 0), -XEN_EPERM);
-	refused("mmu_update_write_into_free_frame",
+	test_refused("mmu_update_write_into_free_frame",
 		set_entry(other, 0, 0), -XEN_EPERM);
-	refused("mmu_update_write_beyond_ram",
+	test_refused("mmu_update_write_beyond_ram",
 		set_entry(BEYOND_RAM_MFN, 0, 0), -XEN_EINVAL);
 }
 
@@ -477,10 +450,10 @@ static void attack_hypervisor_reads(void)
 
 static void attack_hypervisor_slots(void)
 {
-	refused("l4_slot_256_rewrite_same_value",
+	test_refused("l4_slot_256_rewrite_same_value",
 		set_entry(lab.l4, 256, lab.l4v[256]), -XEN_EINVAL);
-	refused("l4_slot_261_clear", set_entry(lab.l4, 261, 0), -XEN_EINVAL);
-	refused("l4_slot_271_to_own_l3",
+	test_refused("l4_slot_261_clear", set_entry(lab.l4, 261, 0), -XEN_EINVAL);
+	test_refused("l4_slot_271_to_own_l3",
 		set_entry(lab.l4, 271, pte(lab.l3, PTE_TABLE)), -XEN_EINVAL);
 }
 
@@ -502,12 +475,12 @@ static void attack_self_maps(void)
 	unsigned long va = self_map_va(SELF_SLOT), seen = 0;
 	long rc;
 
-	refused("l4_writable_self_map",
+	test_refused("l4_writable_self_map",
 		set_entry(lab.l4, SELF_SLOT, pte(lab.l4, PTE_TABLE)), -XEN_EBUSY);
 	rc = set_entry(lab.l4, SELF_SLOT, ro);
 	bool fault = rc == 0 && read_faults(va + 511 * 8, &seen);
 	report("l4_readonly_self_map", rc == 0 && !fault && seen == lab.l4v[511],
-	       "accepted, L4 readable through it", "%s", rc ? err_name(rc) :
+	       "accepted, L4 readable through it", "%s", rc ? test_err_name(rc) :
 	       fault ? "read through it faulted" : "read a wrong entry");
 	if (rc == 0) {
 		write_must_fault("write_through_readonly_self_map",
@@ -521,17 +494,17 @@ static void attack_self_maps(void)
 
 static void attack_pins(void)
 {
-	refused("pin_as_l2_the_typed_boot_l1", pin(2, lab.l1), -XEN_EBUSY);
+	test_refused("pin_as_l2_the_typed_boot_l1", pin(2, lab.l1), -XEN_EBUSY);
 	/* Xen takes the type first and fails it with -EINVAL too. */
-	refused("pin_as_l2_a_frame_pinned_as_l1", pin(2, lab.win_l1), -XEN_EINVAL);
-	refused("pin_as_l1_a_frame_mapped_writable", pin(1, lab.data),
+	test_refused("pin_as_l2_a_frame_pinned_as_l1", pin(2, lab.win_l1), -XEN_EINVAL);
+	test_refused("pin_as_l1_a_frame_mapped_writable", pin(1, lab.data),
 		-XEN_EBUSY);
-	refused("pin_as_l4_the_boot_l3", pin(4, lab.l3), -XEN_EBUSY);
-	refused("double_pin", pin(1, lab.win_l1), -XEN_EINVAL);
-	refused("unpin_frame_not_pinned", unpin(lab.data), -XEN_EINVAL);
-	refused("unpin_hypervisor_frame", unpin(HV_RESERVED_MFN), -XEN_EPERM);
-	refused("pin_hypervisor_frame", pin(1, HV_RESERVED_MFN), -XEN_EPERM);
-	refused("pin_frame_beyond_ram", pin(1, BEYOND_RAM_MFN), -XEN_EINVAL);
+	test_refused("pin_as_l4_the_boot_l3", pin(4, lab.l3), -XEN_EBUSY);
+	test_refused("double_pin", pin(1, lab.win_l1), -XEN_EINVAL);
+	test_refused("unpin_frame_not_pinned", unpin(lab.data), -XEN_EINVAL);
+	test_refused("unpin_hypervisor_frame", unpin(HV_RESERVED_MFN), -XEN_EPERM);
+	test_refused("pin_hypervisor_frame", pin(1, HV_RESERVED_MFN), -XEN_EPERM);
+	test_refused("pin_frame_beyond_ram", pin(1, BEYOND_RAM_MFN), -XEN_EINVAL);
 }
 
 /*
@@ -574,19 +547,19 @@ static void attack_baseptr(void)
 	fill_with_garbage(garbage);
 	must(set_entry(hv_ref, 0, pte(HV_RESERVED_MFN, PTE_TABLE)),
 	     "write an entry to a hypervisor frame");
-	refused("new_baseptr_garbage_frame",
+	test_refused("new_baseptr_garbage_frame",
 		ext(MMUEXT_NEW_BASEPTR, garbage, 0), -XEN_EINVAL);
-	refused("new_baseptr_frame_pointing_at_hypervisor",
+	test_refused("new_baseptr_frame_pointing_at_hypervisor",
 		ext(MMUEXT_NEW_BASEPTR, hv_ref, 0), -XEN_EPERM);
-	refused("pin_l1_garbage_frame", pin(1, garbage), -XEN_EINVAL);
-	refused("pin_l1_frame_mapping_hypervisor", pin(1, hv_ref), -XEN_EPERM);
-	refused("new_baseptr_hypervisor_frame",
+	test_refused("pin_l1_garbage_frame", pin(1, garbage), -XEN_EINVAL);
+	test_refused("pin_l1_frame_mapping_hypervisor", pin(1, hv_ref), -XEN_EPERM);
+	test_refused("new_baseptr_hypervisor_frame",
 		ext(MMUEXT_NEW_BASEPTR, HV_RESERVED_MFN, 0), -XEN_EPERM);
-	refused("new_baseptr_beyond_ram",
+	test_refused("new_baseptr_beyond_ram",
 		ext(MMUEXT_NEW_BASEPTR, BEYOND_RAM_MFN, 0), -XEN_EINVAL);
-	refused("new_baseptr_l1_table", ext(MMUEXT_NEW_BASEPTR, lab.win_l1, 0),
+	test_refused("new_baseptr_l1_table", ext(MMUEXT_NEW_BASEPTR, lab.win_l1, 0),
 		-XEN_EBUSY);
-	refused("new_user_baseptr_writable_data_frame",
+	test_refused("new_user_baseptr_writable_data_frame",
 		ext(MMUEXT_NEW_USER_BASEPTR, lab.data, 0), -XEN_EBUSY);
 	test_expect_eq("cr3_unchanged_after_baseptr_attacks", read_cr3(), cr3);
 }
@@ -599,9 +572,9 @@ static void attack_loop_update(void)
 	unsigned long l4 = spare_table(4), l3 = spare_frame();
 
 	must(set_entry(l4, 0, pte(l3, PTE_TABLE)), "hook a fresh L3");
-	refused("l3_entry_to_its_own_l4", set_entry(l3, 0, pte(l4, PTE_TABLE)),
+	test_refused("l3_entry_to_its_own_l4", set_entry(l3, 0, pte(l4, PTE_TABLE)),
 		-XEN_EBUSY);
-	refused("l3_readonly_entry_to_its_own_l4",
+	test_refused("l3_readonly_entry_to_its_own_l4",
 		set_entry(l3, 1, pte(l4, PTE_P | PTE_US | PTE_A)), -XEN_EBUSY);
 	must(set_entry(l4, 0, 0), "unhook the fresh L3");
 	must(unpin(l4), "unpin the fresh L4");
@@ -617,7 +590,7 @@ static void attack_loop_validation(void)
 
 	must(set_entry(l4, 0, pte(l3, PTE_TABLE)), "write loop L4");
 	must(set_entry(l3, 0, pte(l4, PTE_TABLE)), "write loop L3");
-	refused("l4_l3_loop_found_by_validation", pin(4, l4), -XEN_EBUSY);
+	test_refused("l4_l3_loop_found_by_validation", pin(4, l4), -XEN_EBUSY);
 	test_check(ext(MMUEXT_CLEAR_PAGE, l4, 0) == 0 &&
 		   ext(MMUEXT_CLEAR_PAGE, l3, 0) == 0,
 		   "loop_frames_left_untyped", "a loop frame kept a type");
@@ -628,13 +601,13 @@ static void attack_l2_loops(void)
 {
 	unsigned int idx = lab.win_idx + 3;
 
-	refused("l2_writable_self_loop",
+	test_refused("l2_writable_self_loop",
 		set_entry(lab.l2, idx, pte(lab.l2, PTE_TABLE)), -XEN_EBUSY);
-	refused("l2_entry_to_its_parent_l3",
+	test_refused("l2_entry_to_its_parent_l3",
 		set_entry(lab.l2, idx, pte(lab.l3, PTE_TABLE)), -XEN_EBUSY);
-	refused("l2_entry_to_the_l4", set_entry(lab.l2, idx, pte(lab.l4, PTE_TABLE)),
+	test_refused("l2_entry_to_the_l4", set_entry(lab.l2, idx, pte(lab.l4, PTE_TABLE)),
 		-XEN_EBUSY);
-	refused("l3_entry_to_a_pinned_l1",
+	test_refused("l3_entry_to_a_pinned_l1",
 		set_entry(lab.l3, FREE_SLOT % 512 + 1, pte(lab.win_l1, PTE_TABLE)),
 		-XEN_EBUSY);
 }
@@ -684,18 +657,18 @@ static void attack_flag_bits(void)
 	unsigned int idx = lab.win_idx + 3;
 
 	/* Xen lets a domain with I/O rights (dom0) use PWT/PCD/PAT in L1s. */
-	refused("l1_pwt", win_map(WIN_ATTACK, d | PTE_PWT), -XEN_EINVAL);
-	refused("l1_pcd", win_map(WIN_ATTACK, d | PTE_PCD), -XEN_EINVAL);
-	refused("l1_pat", win_map(WIN_ATTACK, d | PTE_PS), -XEN_EINVAL);
+	test_refused("l1_pwt", win_map(WIN_ATTACK, d | PTE_PWT), -XEN_EINVAL);
+	test_refused("l1_pcd", win_map(WIN_ATTACK, d | PTE_PCD), -XEN_EINVAL);
+	test_refused("l1_pat", win_map(WIN_ATTACK, d | PTE_PS), -XEN_EINVAL);
 	/* Xen leaves bits 52-61 to software and refuses only bit 62 (GNTTAB). */
-	refused("l1_bit_52", win_map(WIN_ATTACK, d | (1UL << 52)), -XEN_EINVAL);
-	refused("l1_bit_62", win_map(WIN_ATTACK, d | (1UL << 62)), -XEN_EINVAL);
-	refused("l2_superpage_ps",
+	test_refused("l1_bit_52", win_map(WIN_ATTACK, d | (1UL << 52)), -XEN_EINVAL);
+	test_refused("l1_bit_62", win_map(WIN_ATTACK, d | (1UL << 62)), -XEN_EINVAL);
+	test_refused("l2_superpage_ps",
 		set_entry(lab.l2, idx, pte(0, PTE_TABLE | PTE_PS)), -XEN_EINVAL);
-	refused("l2_global",
+	test_refused("l2_global",
 		set_entry(lab.l2, idx, pte(lab.win_l1, PTE_TABLE | PTE_G)),
 		-XEN_EINVAL);
-	refused("l3_1g_superpage",
+	test_refused("l3_1g_superpage",
 		set_entry(lab.l3, 1, pte(0, PTE_TABLE | PTE_PS)), -XEN_EINVAL);
 }
 
@@ -720,14 +693,14 @@ static void attack_huge_counts(void)
 	report("mmu_update_huge_count", rc == -XEN_EFAULT && done == 1 &&
 	       ((volatile unsigned long *)win_ptr(WIN_DATA))[1] == (PATTERN ^ 1),
 	       "refused with -EFAULT after 1 done",
-	       "rc %s, success_count %u", err_name(rc), done);
+	       "rc %s, success_count %u", test_err_name(rc), done);
 	memset(op, 0, sizeof(*op));
 	op->cmd = MMUEXT_TLB_FLUSH_LOCAL;
 	done = 0;
 	rc = HYPERVISOR_mmuext_op(op, 0x7fffffff, &done, DOMID_SELF);
 	report("mmuext_op_huge_count", rc == -XEN_EFAULT && done == 1,
 	       "refused with -EFAULT after 1 done",
-	       "rc %s, success_count %u", err_name(rc), done);
+	       "rc %s, success_count %u", test_err_name(rc), done);
 }
 
 static void attack_bad_pointers(void)
@@ -736,21 +709,21 @@ static void attack_bad_pointers(void)
 		.ptr = entry_ptr(lab.data, 2, MMU_NORMAL_PT_UPDATE), .val = 0,
 	};
 
-	refused("mmu_update_null_array",
+	test_refused("mmu_update_null_array",
 		HYPERVISOR_mmu_update(NULL, 1, NULL, DOMID_SELF), -XEN_EFAULT);
-	refused("mmu_update_hypervisor_array",
+	test_refused("mmu_update_hypervisor_array",
 		HYPERVISOR_mmu_update((mmu_update_t *)HYPERVISOR_POINTER, 1,
 				      NULL, DOMID_SELF), -XEN_EFAULT);
 	/* Readable by the guest, but inside the hypervisor's range (as Xen). */
-	refused("mmu_update_m2p_as_array",
+	test_refused("mmu_update_m2p_as_array",
 		HYPERVISOR_mmu_update((mmu_update_t *)MACH2PHYS_VIRT_START, 1,
 				      NULL, DOMID_SELF), -XEN_EFAULT);
-	refused("mmu_update_success_count_in_hypervisor",
+	test_refused("mmu_update_success_count_in_hypervisor",
 		HYPERVISOR_mmu_update(&ok, 1, (unsigned int *)HYPERVISOR_POINTER,
 				      DOMID_SELF), -XEN_EFAULT);
-	refused("mmuext_op_null_array",
+	test_refused("mmuext_op_null_array",
 		HYPERVISOR_mmuext_op(NULL, 1, NULL, DOMID_SELF), -XEN_EFAULT);
-	refused("mmuext_op_hypervisor_array",
+	test_refused("mmuext_op_hypervisor_array",
 		HYPERVISOR_mmuext_op((mmuext_op_t *)HYPERVISOR_POINTER, 1, NULL,
 				     DOMID_SELF), -XEN_EFAULT);
 }
@@ -760,25 +733,25 @@ static void attack_commands(void)
 	mmu_update_t req = { .ptr = entry_ptr(lab.data, 0, 5), .val = 0 };
 	mmuext_op_t op = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
 
-	refused("mmu_update_unknown_cmd_5",
+	test_refused("mmu_update_unknown_cmd_5",
 		HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF), -XEN_ENOSYS);
 	req.ptr = entry_ptr(lab.l4, 0, 7);
-	refused("mmu_update_unknown_cmd_7_on_l4",
+	test_refused("mmu_update_unknown_cmd_7_on_l4",
 		HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF), -XEN_ENOSYS);
-	refused("mmuext_op_unknown_cmd", ext(BOGUS_CMD, lab.l4, 0), -XEN_ENOSYS);
+	test_refused("mmuext_op_unknown_cmd", ext(BOGUS_CMD, lab.l4, 0), -XEN_ENOSYS);
 	/* Xen: -ESRCH for a domain that does not exist; Lamina -EPERM. */
 	req.ptr = entry_ptr(lab.data, 0, MMU_NORMAL_PT_UPDATE);
-	refused("mmu_update_foreigndom_5",
+	test_refused("mmu_update_foreigndom_5",
 		HYPERVISOR_mmu_update(&req, 1, NULL, 5), -XEN_EPERM);
-	refused("mmu_update_foreigndom_xen",
+	test_refused("mmu_update_foreigndom_xen",
 		HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_XEN), -XEN_EPERM);
-	refused("mmuext_op_foreigndom_5",
+	test_refused("mmuext_op_foreigndom_5",
 		HYPERVISOR_mmuext_op(&op, 1, NULL, 5), -XEN_EPERM);
 	/* Xen: dom0 with I/O rights may flush caches; Lamina never. */
-	refused("mmuext_flush_cache", ext(MMUEXT_FLUSH_CACHE, 0, 0), -XEN_EPERM);
-	refused("mmuext_flush_cache_global",
+	test_refused("mmuext_flush_cache", ext(MMUEXT_FLUSH_CACHE, 0, 0), -XEN_EPERM);
+	test_refused("mmuext_flush_cache_global",
 		ext(MMUEXT_FLUSH_CACHE_GLOBAL, 0, 0), -XEN_EPERM);
-	refused("invlpg_hypervisor_address",
+	test_refused("invlpg_hypervisor_address",
 		ext(MMUEXT_INVLPG_LOCAL, HYPERVISOR_POINTER, 0), -XEN_EINVAL);
 }
 
@@ -786,18 +759,18 @@ static void attack_update_va_mapping(void)
 {
 	unsigned long d = pte(lab.data, PTE_LEAF_RO);
 
-	refused("update_va_mapping_hypervisor_va",
+	test_refused("update_va_mapping_hypervisor_va",
 		HYPERVISOR_update_va_mapping(HYPERVISOR_POINTER, d, UVMF_INVLPG),
 		-XEN_EINVAL);
-	refused("update_va_mapping_m2p_va",
+	test_refused("update_va_mapping_m2p_va",
 		HYPERVISOR_update_va_mapping(MACH2PHYS_VIRT_START, d, UVMF_INVLPG),
 		-XEN_EINVAL);
-	refused("update_va_mapping_non_canonical",
+	test_refused("update_va_mapping_non_canonical",
 		HYPERVISOR_update_va_mapping(NON_CANONICAL, d, UVMF_INVLPG),
 		-XEN_EINVAL);
-	refused("update_va_mapping_absent_l1",
+	test_refused("update_va_mapping_absent_l1",
 		HYPERVISOR_update_va_mapping(0x1000, d, UVMF_INVLPG), -XEN_EINVAL);
-	refused("update_va_mapping_absent_l1_past_window",
+	test_refused("update_va_mapping_absent_l1_past_window",
 		HYPERVISOR_update_va_mapping(lab.win + MB(8), d, UVMF_INVLPG),
 		-XEN_EINVAL);
 }
@@ -809,10 +782,10 @@ static void attack_machphys(void)
 	unsigned long ptr = (mfn << PV_PAGE_SHIFT) | MMU_MACHPHYS_UPDATE;
 
 	/* Xen: -EINVAL (get_page_from_mfn fails); Lamina -EPERM. */
-	refused("machphys_update_hypervisor_frame",
+	test_refused("machphys_update_hypervisor_frame",
 		mmu((HV_RESERVED_MFN << PV_PAGE_SHIFT) | MMU_MACHPHYS_UPDATE, 0),
 		-XEN_EPERM);
-	refused("machphys_update_beyond_ram",
+	test_refused("machphys_update_beyond_ram",
 		mmu((BEYOND_RAM_MFN << PV_PAGE_SHIFT) | MMU_MACHPHYS_UPDATE, 0),
 		-XEN_EINVAL);
 	bool ok = mmu(ptr, 0x4242) == 0 && pv_mfn_to_pfn(mfn) == 0x4242 &&
@@ -830,14 +803,14 @@ static void attack_set_ldt(void)
 {
 	unsigned long base = lab.win;
 
-	refused("set_ldt_unaligned_base", set_ldt(base + 8, 1), -XEN_EINVAL);
-	refused("set_ldt_hypervisor_base", set_ldt(HYPERVISOR_POINTER, 1),
+	test_refused("set_ldt_unaligned_base", set_ldt(base + 8, 1), -XEN_EINVAL);
+	test_refused("set_ldt_hypervisor_base", set_ldt(HYPERVISOR_POINTER, 1),
 		-XEN_EINVAL);
-	refused("set_ldt_m2p_base", set_ldt(MACH2PHYS_VIRT_START, 16),
+	test_refused("set_ldt_m2p_base", set_ldt(MACH2PHYS_VIRT_START, 16),
 		-XEN_EINVAL);
-	refused("set_ldt_8193_entries", set_ldt(base, 8193), -XEN_EINVAL);
+	test_refused("set_ldt_8193_entries", set_ldt(base, 8193), -XEN_EINVAL);
 	/* Xen checks only the base here and accepts; Lamina the whole range. */
-	refused("set_ldt_range_runs_off_lower_half",
+	test_refused("set_ldt_range_runs_off_lower_half",
 		set_ldt(0x00007ffffffff000UL, 8192), -XEN_EINVAL);
 	test_expect_rc("set_ldt_cleared", set_ldt(0, 0), 0);
 }
@@ -845,21 +818,21 @@ static void attack_set_ldt(void)
 /* COPY_PAGE / CLEAR_PAGE into tables or from and into others' frames. */
 static void attack_copy_clear(void)
 {
-	refused("copy_page_into_own_l1",
+	test_refused("copy_page_into_own_l1",
 		ext(MMUEXT_COPY_PAGE, lab.l1, lab.data), -XEN_EBUSY);
-	refused("copy_page_into_own_l4",
+	test_refused("copy_page_into_own_l4",
 		ext(MMUEXT_COPY_PAGE, lab.l4, lab.data), -XEN_EBUSY);
-	refused("clear_page_of_window_l1",
+	test_refused("clear_page_of_window_l1",
 		ext(MMUEXT_CLEAR_PAGE, lab.win_l1, 0), -XEN_EBUSY);
-	refused("copy_page_from_hypervisor_frame",
+	test_refused("copy_page_from_hypervisor_frame",
 		ext(MMUEXT_COPY_PAGE, spare_frame(), HV_RESERVED_MFN), -XEN_EPERM);
-	refused("copy_page_from_beyond_ram",
+	test_refused("copy_page_from_beyond_ram",
 		ext(MMUEXT_COPY_PAGE, spare_frame(), BEYOND_RAM_MFN), -XEN_EPERM);
-	refused("copy_page_into_hypervisor_frame",
+	test_refused("copy_page_into_hypervisor_frame",
 		ext(MMUEXT_COPY_PAGE, HV_RESERVED_MFN, lab.data), -XEN_EPERM);
-	refused("clear_page_of_hypervisor_frame",
+	test_refused("clear_page_of_hypervisor_frame",
 		ext(MMUEXT_CLEAR_PAGE, HV_RESERVED_MFN, 0), -XEN_EPERM);
-	refused("clear_page_beyond_ram",
+	test_refused("clear_page_beyond_ram",
 		ext(MMUEXT_CLEAR_PAGE, BEYOND_RAM_MFN, 0), -XEN_EINVAL);
 }
 

@@ -1,5 +1,6 @@
 /* Reporting and fault-probe helpers shared by the PV test guests. */
 #include <libpv/string.h>
+#include <pv/errno.h>
 #include "testlib.h"
 
 static unsigned int passed, failed;
@@ -114,4 +115,34 @@ void expect_no_fault(const char *name)
 	test_check(probe_seen.hits == 0, name, "unexpected %s at rip=%lx",
 		   pv_trap_name(probe_seen.vector), probe_seen.rip);
 	probe_resume = 0;
+}
+
+/* A Xen errno value as its name, for attack reports. */
+const char *test_err_name(long rc)
+{
+	switch (rc) {
+	case 0: return "0";
+	case -XEN_EPERM: return "-EPERM";
+	case -XEN_EFAULT: return "-EFAULT";
+	case -XEN_EBUSY: return "-EBUSY";
+	case -XEN_EINVAL: return "-EINVAL";
+	case -XEN_ENOSYS: return "-ENOSYS";
+	}
+	return "an unexpected error";
+}
+
+/* PASS "<attack>: refused with <want>" if rc == want, else FAIL. */
+bool test_refused(const char *attack, long rc, long want)
+{
+	char line[120];
+
+	if (rc != want) {
+		test_fail(attack, "returned %s (%ld), want %s", test_err_name(rc), rc,
+			  test_err_name(want));
+		return false;
+	}
+	pv_snprintf(line, sizeof(line), "%s: refused with %s", attack,
+		    test_err_name(want));
+	test_pass(line);
+	return true;
 }

@@ -89,4 +89,8 @@ void expect_fault(const char *name, unsigned long at, unsigned int vector,
 /* Check that the last probe ran without any exception. */
 void expect_no_fault(const char *name);
 
+/* Attack reports: "PASS <attack>: refused with <error>" when rc == want. */
+const char *test_err_name(long rc);
+bool test_refused(const char *attack, long rc, long want);
+
 #endif /* TESTLIB_H */
