@@ -6,6 +6,7 @@
 #include <lamina/console.h>
 #include <lamina/domain.h>
 #include <lamina/lib.h>
+#include <lamina/guest_access.h>
 #include <lamina/mm.h>
 #include <lamina/hypercall.h>
 #include <lamina/pv_mm.h>
@@ -118,6 +119,14 @@ static void vdomain_crash(struct domain *d, const struct cpu_regs *regs,
 			printk("  guest cr2 %016lx  kernel mode %d\n",
 			       current->vcpu_info->arch.cr2,
 			       current->kernel_mode);
+		/* The top of the guest's stack, for a backtrace by hand. */
+		uint64_t words[8];
+		if (current && current->domain == d && regs_from_guest(regs) &&
+		    !copy_from_guest(words, regs->rsp, sizeof(words)))
+			for (int i = 0; i < 8; i += 4)
+				printk("  stack %016lx: %016lx %016lx %016lx %016lx\n",
+				       regs->rsp + i * 8, words[i], words[i + 1],
+				       words[i + 2], words[i + 3]);
 	}
 	d->end_cause = cause;
 	d->state = DOMAIN_CRASHED;

@@ -153,7 +153,9 @@ static void check_layout(const start_info_t *si)
 		   "mfn_list %lx start_info %lx pt_base %lx", si->mfn_list,
 		   si_va, si->pt_base);
 	unsigned long rings = as_domU() ? 2 * PAGE : 0;
-	test_check(kend <= si->mfn_list && p2m_end <= si_va &&
+	unsigned long sep = 0;
+	bool separate = pv_cmdline_ulong("init_p2m", &sep) && sep;
+	test_check((separate || (kend <= si->mfn_list && p2m_end <= si_va)) &&
 		   si_va + PAGE + rings <= si->pt_base, "layout_order",
 		   "kernel end %lx, p2m %lx-%lx, start_info %lx, pt_base %lx",
 		   kend, si->mfn_list, p2m_end, si_va, si->pt_base);
@@ -166,9 +168,19 @@ static void check_layout(const start_info_t *si)
 		test_expect_eq("layout_no_module", si->mod_start, 0);
 	test_check(si->nr_pt_frames > 0 && si->nr_pt_frames < 64,
 		   "nr_pt_frames", "nr_pt_frames %lu", si->nr_pt_frames);
-	/* No INIT_P2M note: no separately mapped p2m (Xen still fills
-	 * first_p2m_pfn with the first pfn after the initial mapping). */
-	test_expect_eq("no_separate_p2m", si->nr_p2m_frames, 0);
+	unsigned long init_p2m = 0;
+	if (pv_cmdline_ulong("init_p2m", &init_p2m) && init_p2m) {
+		/* INIT_P2M: the p2m at that address, in frames after the
+		 * initial mapping that start_info names. */
+		test_expect_eq("init_p2m_address", si->mfn_list, init_p2m);
+		test_check(si->nr_p2m_frames > 0 && si->first_p2m_pfn > 0,
+			   "init_p2m_frames", "first %lx nr %lx",
+			   si->first_p2m_pfn, si->nr_p2m_frames);
+	} else {
+		/* No INIT_P2M note: no separately mapped p2m (Xen still fills
+		 * first_p2m_pfn with the first pfn after the initial mapping). */
+		test_expect_eq("no_separate_p2m", si->nr_p2m_frames, 0);
+	}
 	test_check(si->shared_info && page_aligned(si->shared_info),
 		   "shared_info_maddr", "shared_info %lx", si->shared_info);
 }
@@ -229,8 +241,11 @@ static void check_l4(const start_info_t *si)
 		if (!(l4[slot] & PTE_PRESENT))
 			continue;
 		pfn = pv_mfn_to_pfn(PTE_MFN(l4[slot]));
-		if (pfn < first || pfn >= first + si->nr_pt_frames ||
-		    pv_pfn_to_mfn(pfn) != PTE_MFN(l4[slot])) {
+		/* With INIT_P2M, the p2m's own tables follow the p2m frames. */
+		bool p2m_table = si->nr_p2m_frames && pfn >= si->first_p2m_pfn &&
+				 pfn < si->first_p2m_pfn + si->nr_p2m_frames;
+		if (((pfn < first || pfn >= first + si->nr_pt_frames) && !p2m_table) ||
+		    (!p2m_table && pv_pfn_to_mfn(pfn) != PTE_MFN(l4[slot]))) {
 			test_fail("l4_guest_slots", "L4[%lu] = %lx is not one "
 				  "of the bootstrap page tables", slot, l4[slot]);
 			return;

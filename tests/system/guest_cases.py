@@ -533,3 +533,16 @@ GUEST_CASES.append({
     "subtests": True,
     "min_subtests": 26,
 })
+
+# INIT_P2M (as Linux's kernel asks): the p2m list mapped at 512 GiB, outside
+# the initial mapping (tests/guests/boot_info_init_p2m.mk).
+GUEST_CASES.append({
+    "name": "guest-boot-info-init-p2m",
+    "cmdline": "dom0_mem=128M",
+    "modules": [("{build}/tests/guests/boot_info_init_p2m.elf",
+                 "expect_pages=32768 marker=lamina-boot-info init_p2m=549755813888")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed", r"^\(d0\) PASS init_p2m_address"],
+    "subtests": True,
+    "min_subtests": 28,
+})

@@ -23,13 +23,16 @@
 #include <pv/xen.h>
 #include <pv/errno.h>
 #include <asm/cpu.h>
+#include <asm/traps.h>
 
 #define PAGES(bytes)  (((bytes) + PAGE_SIZE - 1) >> PAGE_SHIFT)
 
 /* FEATURES a kernel may require and Lamina provides today. */
 static uint32_t supported_features(bool initial)
 {
-	uint32_t f = 1u << PV_FEAT_PAE_PGDIR_ABOVE_4GB;
+	/* writable_page_tables: direct stores to L1 tables, emulated (ptwr). */
+	uint32_t f = (1u << PV_FEAT_PAE_PGDIR_ABOVE_4GB) |
+		     (1u << PV_FEAT_WRITABLE_PAGE_TABLES);
 	if (initial)
 		f |= 1u << PV_FEAT_DOM0;
 	return f;
@@ -46,6 +49,10 @@ static void *initial_va_ptr(const struct domain *d,
 			    const struct pv_boot_layout *l, uint64_t va)
 {
 	uint64_t pfn = (va - l->v_start) >> PAGE_SHIFT;
+
+	/* The layout code keeps everything inside; a miss is a builder bug. */
+	if (va < l->v_start || pfn >= d->nr_pages)
+		panic("domain builder: %#lx is outside the initial mapping", va);
 	return (char *)mfn_to_virt(d->p2m[pfn]) + (va & (PAGE_SIZE - 1));
 }
 
@@ -237,10 +244,15 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 		copy_to_initial(d, &l, s->vaddr, image + s->offset, s->filesz);
 	}
 
-	/* The p2m list as the guest sees it: one unsigned long per pfn. */
-	for (uint64_t pfn = 0; pfn < nr_pages; pfn++)
-		copy_to_initial(d, &l, l.p2m_start + pfn * 8,
-				(const uint8_t *)&d->p2m[pfn], 8);
+	/*
+	 * The p2m list as the guest sees it, one unsigned long per pfn, in its
+	 * own frames (inside the initial mapping, or after it with INIT_P2M).
+	 */
+	for (uint64_t pfn = 0; pfn < nr_pages; pfn++) {
+		uint64_t page = l.p2m_pfn + pfn / (PAGE_SIZE / 8);
+		((uint64_t *)mfn_to_virt(d->p2m[page]))[pfn % (PAGE_SIZE / 8)] =
+			d->p2m[pfn];
+	}
 
 	uint64_t xen_l4e[16];
 	mfn_t l4_mfn;
