@@ -118,6 +118,7 @@ static void restore_vcpu(struct vcpu *v)
 	*frame = v->saved_regs;
 	pv_load_cr3(v);
 	pv_load_descriptor_tables(v);
+	pv_load_debugregs(v);
 	wrmsr(MSR_FS_BASE, v->fs_base);
 	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
 	wrmsr(MSR_SHADOW_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);

@@ -33,6 +33,16 @@ static uint32_t feature_submap(const struct domain *d, unsigned int idx)
 
 	if (idx != 0)
 		return 0;
+	/*
+	 * MMU_PT_UPDATE_PRESERVE_AD and MMUEXT_COPY/CLEAR_PAGE work. Linux 6.1
+	 * refuses to boot without preserve_ad and gnttab_map_avail_bits; the
+	 * latter promises that grant mappings keep a PTE's available bits —
+	 * the grant-mapping work (GNTTABOP_map_grant_ref is -ENOSYS today)
+	 * must honour it.
+	 */
+	map |= (1u << XENFEAT_mmu_pt_update_preserve_ad) |
+	       (1u << XENFEAT_highmem_assist) |
+	       (1u << XENFEAT_gnttab_map_avail_bits);
 	if (d->initial)
 		map |= 1u << XENFEAT_dom0;
 	if (d->vm_assist & (1UL << VMASST_TYPE_pae_extended_cr3))

@@ -546,3 +546,13 @@ GUEST_CASES.append({
     "subtests": True,
     "min_subtests": 28,
 })
+
+# Hardware breakpoints for guests (tests/guests/debugreg.c).
+GUEST_CASES.append({
+    "name": "guest-debugreg",
+    "modules": [("{build}/tests/guests/debugreg.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 18,
+})

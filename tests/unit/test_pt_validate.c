@@ -327,7 +327,7 @@ static bool valid_tree_l1_user_forced(char *why)
 	EXPECT(tab(T_L1)[1] == pte(D_B, P | W | PTE_NX_BIT | PTE_USER), "L1[1]");
 	EXPECT(tab(T_L1)[2] == pte(D_C, P | PTE_USER), "L1[2]");
 	EXPECT(tab(T_L1)[5] == pte(D_D, W), "non-present entry changed");
-	EXPECT(tab(T_L2)[0] == pte(T_L1, P | W), "L2 entry changed");
+	EXPECT(tab(T_L2)[0] == pte(T_L1, P | W | PTE_USER), "L2 entry lacks the forced USER bit");
 	return true;
 }
 
@@ -924,7 +924,7 @@ static bool mod_upper_entry_revalidates(char *why)
 	flush = false;
 	EXPECT_REFUSED(pt_mod_entry(&ctx, T_L3, 0, pte(T_L2, P | W), false, &flush),
 		       -1, snap);
-	EXPECT(tab(T_L3)[0] == pte(T_L2B, P | W), "entry changed");
+	EXPECT(tab(T_L3)[0] == pte(T_L2B, P | W | PTE_USER), "entry changed (USER is forced on)");
 	/* RO self-map added and removed through mod */
 	EXPECT(pt_mod_entry(&ctx, T_L4, 9, pte(T_L4, P), false, &flush) == 0,
 	       "self-map");

@@ -20,7 +20,8 @@ hypercall_fn do_set_trap_table, do_set_callbacks, do_callback_op,
 	     do_stack_switch, do_fpu_taskswitch, do_set_segment_base,
 	     do_vm_assist, do_xen_version, do_console_io, do_sched_op,
 	     do_lamina_perf, do_mmu_update, do_mmuext_op, do_update_va_mapping,
-	     do_multicall, do_set_gdt, do_update_descriptor, do_grant_table_op;
+	     do_multicall, do_set_gdt, do_update_descriptor, do_grant_table_op,
+	     do_set_debugreg, do_get_debugreg;
 hypercall_fn do_memory_op;
 
 /* Run hypercall nr through the table (-ENOSYS for holes); not iret. */

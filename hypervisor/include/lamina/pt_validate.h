@@ -19,9 +19,10 @@
  *     self-map) takes only a general reference; writable self-maps fail;
  *   - L4 slots 256-271 belong to the hypervisor: validation overwrites them
  *     with the hypervisor's entries, and updates to them are refused;
- *   - present L1 entries get _PAGE_USER forced on, as in Xen (guest kernel
- *     and user both run in ring 3; they are kept apart by separate L4s),
- *     and _PAGE_GLOBAL stripped: a global translation would survive the
+ *   - present entries at every level get _PAGE_USER forced on, as Xen
+ *     does for 64-bit PV guests (kernel and user both run in ring 3; they
+ *     are kept apart by separate L4s, not by the U/S bit), and L1 entries
+ *     get _PAGE_GLOBAL stripped: a global translation would survive the
  *     CR3 reloads that retire a guest's old mappings;
  * Dropping the last type reference of a table drops the references its
  * entries held. Errors are negative Xen errno values:

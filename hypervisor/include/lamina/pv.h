@@ -85,6 +85,10 @@ pv_enter_kernel_inline(struct cpu_regs *regs, uint64_t entry, const uint64_t *wo
 /* Writable page tables: emulate a store to an L1 table; true if done. */
 bool pv_ptwr_fault(struct cpu_regs *regs, uint64_t addr);
 
+/* Debug registers (debugreg.c). */
+void pv_load_debugregs(const struct vcpu *v);
+void pv_save_dr6(struct vcpu *v);
+
 /* Descriptor tables (descriptor.c). */
 int pv_set_ldt(struct vcpu *v, uint64_t base, uint64_t ents);
 void pv_load_descriptor_tables(struct vcpu *v);

@@ -293,6 +293,8 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 	r->rsp = l.stack_end;
 	r->rsi = l.start_info_start;
 	r->rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
+	v->debugreg[6] = 0xffff0ff0;    /* architectural reset values */
+	v->debugreg[7] = 0x400;
 	vcpu_time_init(v);
 	sched_add_vcpu(v);
 

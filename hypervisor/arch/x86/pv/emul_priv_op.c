@@ -59,6 +59,7 @@ static void emulate_cpuid(struct cpu_regs *regs)
 		params.xcr0_mask = 0;   /* no XSAVE for guests yet */
 		params.osxsave = false;
 		params.fsgsbase = false;
+		params.preserve_ad = true;      /* MMU_PT_UPDATE_PRESERVE_AD works */
 		params_ready = true;
 	}
 	cpuid_count(leaf, sub, &host.a, &host.b, &host.c, &host.d);

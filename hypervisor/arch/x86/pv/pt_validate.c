@@ -163,6 +163,8 @@ static int validate_table(const struct pt_ctx *c, uint64_t mfn, unsigned int lev
 				t[i] = (e | PTE_USER) & ~PTE_GLOBAL;
 		} else {
 			rc = get_upper_entry(c, e, level, mfn);
+			if (!rc && (e & PTE_PRESENT))
+				t[i] = e | PTE_USER;
 		}
 		if (rc) {
 			release_entries(c, mfn, level, i);
@@ -253,8 +255,10 @@ int pt_mod_entry(const struct pt_ctx *c, uint64_t table_mfn, unsigned int idx,
 	if ((new_entry & PTE_PRESENT) &&
 	    (new_entry & (level == 1 ? L1_DISALLOWED : LN_DISALLOWED)))
 		return -22;
-	if (level == 1 && (new_entry & PTE_PRESENT))
-		new_entry = (new_entry | PTE_USER) & ~PTE_GLOBAL;
+	if (new_entry & PTE_PRESENT)
+		new_entry |= PTE_USER;
+	if (level == 1)
+		new_entry &= ~PTE_GLOBAL;
 
 	if ((rc = get_entry(c, new_entry, level, table_mfn)))
 		return rc;

@@ -125,6 +125,10 @@ void pv_handle_guest_exception(struct cpu_regs *regs)
 	case X86_EXC_NM:
 		device_not_available(regs);
 		return;
+	case X86_EXC_DB:
+		pv_save_dr6(current);
+		inject_exception(regs, vector, false, 0);
+		return;
 	case X86_EXC_PF:
 		page_fault(regs);
 		return;
