@@ -556,3 +556,15 @@ GUEST_CASES.append({
     "subtests": True,
     "min_subtests": 18,
 })
+
+# Every CPUID leaf a PV kernel sees (tests/guests/cpuid_dump.c); the same
+# binary on Xen gives the reference to diff against (docs/debugging.md).
+GUEST_CASES.append({
+    "name": "guest-cpuid-dump",
+    "modules": [("{build}/tests/guests/cpuid_dump.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) cpuid 00000000\.0: ", r"^\(d0\) cpuid 40000000\.0: [0-9a-f]{8} 566e6558 65584d4d 4d4d566e",
+               r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 2,
+})
