@@ -568,3 +568,15 @@ GUEST_CASES.append({
     "subtests": True,
     "min_subtests": 2,
 })
+
+# Hostile SCHEDOP_poll arguments and console-ring indices, as an
+# unprivileged domain (tests/guests/bad_poll_console.c).
+GUEST_CASES.append({
+    "name": "guest-bad-poll-console",
+    "cmdline": "domain0=role=unpriv,mem=64M",
+    "modules": [("{build}/tests/guests/bad_poll_console.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed", r"^\(d0\) ring still works$"],
+    "subtests": True,
+    "min_subtests": 18,
+})
