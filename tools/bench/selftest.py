@@ -274,10 +274,52 @@ def load_pvm_reason():
     return run_bench.load_tools_run().KVM_PVM_REASON
 
 
+def fake_host(tmp, name, dev_kvm, modules, cpu_flags):
+    """A fake root tree for kvm_check: dev/kvm, sys/module/*, proc/cpuinfo."""
+    root = os.path.join(tmp, "host-" + name)
+    for sub in ("dev", "proc", "sys/module"):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+    if dev_kvm:
+        open(os.path.join(root, "dev/kvm"), "w").close()
+    for module in modules:
+        os.makedirs(os.path.join(root, "sys/module", module), exist_ok=True)
+    with open(os.path.join(root, "proc/cpuinfo"), "w") as f:
+        f.write(f"processor\t: 0\nflags\t\t: fpu pae {cpu_flags}\n")
+    return root
+
+
+def test_kvm_detection(tmp):
+    """tools/run's KVM detection on the three kinds of host, from fake trees."""
+    kvm_check = run_bench.load_tools_run().kvm_check
+    cases = [
+        ("no_dev_kvm", fake_host(tmp, "none", False, [], "vmx"), False,
+         "does not exist"),
+        ("kvm_pvm", fake_host(tmp, "pvm", True, ["kvm", "kvm_pvm"], "vmx"),
+         False, "kvm_pvm"),
+        ("no_vmx_flag", fake_host(tmp, "noflag", True, ["kvm", "kvm_intel"],
+                                  "sse2"), False, "no vmx or svm"),
+        ("hardware_intel", fake_host(tmp, "intel", True, ["kvm", "kvm_intel"],
+                                     "vmx"), True, "kvm_intel"),
+        ("hardware_amd", fake_host(tmp, "amd", True, ["kvm", "kvm_amd"],
+                                   "svm"), True, "kvm_amd"),
+        ("no_vendor_module", fake_host(tmp, "bare", True, ["kvm"], "vmx"),
+         False, "neither kvm_intel nor kvm_amd"),
+    ]
+    for name, root, want_usable, want_reason in cases:
+        usable, reason = kvm_check(root)
+        check(f"kvm_detect_{name}", usable == want_usable and
+              want_reason in reason, f"got {(usable, reason)}")
+
+
 def test_refusal_here(tmp):
-    """On this host's kvm_pvm, `run_bench.py --accel kvm` refuses at once."""
-    if not os.path.exists("/sys/module/kvm_pvm"):
-        report("SKIP", "refuse_on_this_host", "no kvm_pvm here")
+    """On a host whose KVM cannot run Lamina, `--accel kvm` refuses at once.
+
+    Holds on every host: where tools/run finds usable hardware KVM there is
+    nothing to refuse, and the check says so instead of booting anything.
+    """
+    usable, reason = run_bench.load_tools_run().kvm_check()
+    if usable:
+        report("SKIP", "refuse_on_this_host", f"usable KVM here ({reason})")
         return
     out = subprocess.run(
         [sys.executable, os.path.join(HERE, "run_bench.py"), "--accel",
@@ -285,7 +327,7 @@ def test_refusal_here(tmp):
         check=False)
     booted = os.path.exists(os.path.join(tmp, "bench"))
     check("refuse_on_this_host", out.returncode != 0 and
-          "ACCEL=kvm refused" in out.stderr and "kvm_pvm" in out.stderr
+          "ACCEL=kvm refused" in out.stderr and reason in out.stderr
           and not booted, f"status {out.returncode}, stderr {out.stderr!r}")
 
 
@@ -326,6 +368,7 @@ def main(argv):
         test_qemu_args()
         test_args()
         test_refusal_logic()
+        test_kvm_detection(tmp)
         test_refusal_here(os.path.join(tmp, "refusal"))
         test_report_wallclock(tmp, args.host_bench)
     return 1 if RESULTS["FAIL"] else 0
