@@ -31,6 +31,11 @@ line (serial output and tools/run's messages, "\\r" stripped).
 
 from boot_cases import BOOT_CASES
 from guest_cases import GUEST_CASES
+from frame_rule_cases import FRAME_RULE_CASES
+from return_check_cases import RETURN_CHECK_CASES
+from sched_bounds_cases import SCHED_BOUNDS_CASES
+from fuzz_cases import FUZZ_CASES
+from spec_hygiene_cases import SPEC_HYGIENE_CASES
 
 CASES = [
     {
@@ -41,7 +46,8 @@ CASES = [
     },
 ]
 
-CASES += GUEST_CASES + BOOT_CASES + [
+CASES += GUEST_CASES + BOOT_CASES + FRAME_RULE_CASES + RETURN_CHECK_CASES + \
+    SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + [
     {
         "name": "hypervisor-fault-report",
         "cmdline": "selftest_fault",

@@ -1,0 +1,4 @@
+"""System-test cases of one isolation area (same dict format as CASES in
+tests/system/cases.py, which documents every field)."""
+
+SCHED_BOUNDS_CASES = []
