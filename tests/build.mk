@@ -14,3 +14,11 @@ endef
 include $(sort $(wildcard tests/unit/*.mk))
 include $(sort $(wildcard tests/guests/*.mk))
 include tests/system/bad_modules.mk
+
+# The host-package check (tests/host_packages.py): a wrapper the unit-test
+# runner finds among $(BUILD)/tests/unit/test_*.
+all: $(BUILD)/tests/unit/test_host_packages
+$(BUILD)/tests/unit/test_host_packages: tests/build.mk
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s\n' "$(PYTHON)" "$(CURDIR)/tests/host_packages.py" > $@
+	chmod +x $@

@@ -1,6 +1,6 @@
 /*
  * attacks_desc: the descriptor-table and multicall part of the attack suite
- * (issue 3). Domain 0 installs GDTs and LDTs with set_gdt, update_descriptor
+ * Domain 0 installs GDTs and LDTs with set_gdt, update_descriptor
  * and MMUEXT_SET_LDT, uses their selectors, and tries to slip call gates,
  * system descriptors, ring-0 code and writable descriptor frames past the
  * hypervisor (rules: hypervisor/arch/x86/pv/descriptor.c). It then checks

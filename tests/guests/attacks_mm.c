@@ -1,5 +1,5 @@
 /*
- * attacks_mm: the paging part of the attack suite (issue 3). Domain 0 tries
+ * attacks_mm: the paging part of the attack suite. Domain 0 tries
  * to reach memory it must not reach through mmu_update, mmuext_op and
  * update_va_mapping, and checks each attempt is refused with the error
  * Lamina documents (lamina/pt_validate.h, arch/x86/pv/mm.c):

@@ -20,7 +20,9 @@ BENCH_GUEST  := $(BENCH_DIR)/bench-guest.elf
 BENCH_NATIVE := $(BENCH_DIR)/bench-native.elf
 BENCH_HOST   := $(BENCH_DIR)/bench-host
 BENCH_SELFTEST := $(BUILD)/tests/unit/test_bench_harness
-BENCH_XEN_GZ ?= /boot/xen-4.17-amd64.gz
+# Xen 4.17, downloaded and unpacked into the build tree (tools/fetch-xen).
+BENCH_XEN_DIR := $(BUILD)/xen
+BENCH_XEN_GZ ?= $(BENCH_XEN_DIR)/root/boot/xen-4.17-amd64.gz
 ACCEL        ?= tcg
 
 BENCH_GUEST_SRCS := $(wildcard tools/bench/guest/*.c tools/bench/guest/*.S)
@@ -77,6 +79,8 @@ $(BENCH_SELFTEST): tools/bench/build.mk $(BENCH_HOST)
 bench-build: $(HYPERVISOR_ELF) $(BENCH_GUEST) $(BENCH_NATIVE) $(BENCH_HOST)
 
 bench-run: bench-build
+	@tools/fetch-xen $(BENCH_XEN_DIR) >/dev/null || \
+		echo "bench: could not fetch Xen 4.17; no Xen column" >&2
 	$(PYTHON) tools/bench/run_bench.py --build $(BUILD) --accel $(ACCEL) \
 		--hypervisor $(HYPERVISOR_ELF) --guest $(BENCH_GUEST) \
 		--native $(BENCH_NATIVE) --host-bench $(BENCH_HOST) \

@@ -6,7 +6,7 @@ one per guest instruction, so every figure is an instruction count):
   native  tools/bench/native: the bare-metal floors (syscall/sysretq,
           int/iretq, CR3 reload, invlpg, cpuid)
   lamina  the Lamina hypervisor with the bench guest as domain 0
-  xen     Xen 4.17 (/boot/xen-4.17-amd64.gz) with the same guest binary
+  xen     Xen 4.17 (fetched by tools/fetch-xen into build/xen) with the same guest binary
   lamina-2dom  Lamina again with two modules, the bench guest as domain 0
           (twodom=1) and as domain 1 (peer=1), for the two-domain rows
           (TWO_DOMAIN_ROWS), which the other runs print as n/a
@@ -63,7 +63,7 @@ MMU_BATCH_ROWS = [(1, "mmu_update_1"), (8, "mmu_update_8_per_pte"),
                   (64, "mmu_update_64_per_pte"),
                   (512, "mmu_update_512_per_pte")]
 
-# Goals of issue 5: (row, max Lamina/Xen ratio, max instructions over floor).
+# Goals: (row, max Lamina/Xen ratio, max instructions over floor).
 GOALS = [("null_hypercall", 0.5, 40),
          ("exception_bounce", 0.6, None),
          ("user_syscall", 0.6, None),
@@ -82,7 +82,7 @@ def parse_args(argv):
     p.add_argument("--hypervisor", default="build/hypervisor/lamina.elf")
     p.add_argument("--guest", default="build/bench/bench-guest.elf")
     p.add_argument("--native", default="build/bench/bench-native.elf")
-    p.add_argument("--xen-gz", default="/boot/xen-4.17-amd64.gz")
+    p.add_argument("--xen-gz", default="build/xen/root/boot/xen-4.17-amd64.gz")
     p.add_argument("--iterations", type=int, default=1000,
                    help="operations per row in the guest (default 1000)")
     p.add_argument("--timeout", type=float, default=240,
@@ -444,7 +444,7 @@ def system_commands(args, out_dir, iterations, accel=None, quiet=False,
                 "-append", XEN_CMDLINE]
         elif not quiet:
             print(f"bench: {args.xen_gz} missing: no Xen column "
-                  "(Debian package xen-hypervisor-4.17-amd64)", file=sys.stderr)
+                  "(tools/fetch-xen unpacks Debian's xen-hypervisor-4.17-amd64)", file=sys.stderr)
     return runs
 
 
