@@ -580,3 +580,15 @@ GUEST_CASES.append({
     "subtests": True,
     "min_subtests": 18,
 })
+
+# Page-table sequences whose results must not depend on the hypercall path
+# (tests/guests/fast_slow_parity.c); the suite's second pass runs it with
+# the fast path off.
+GUEST_CASES.append({
+    "name": "guest-fast-slow-parity",
+    "modules": [("{build}/tests/guests/fast_slow_parity.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 10,
+})
