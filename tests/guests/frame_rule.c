@@ -381,6 +381,14 @@ static void attack_grant_frames(void)
 	test_check(again[0] == frames[0] && again[1] == frames[1],
 		   "grant_frames_stable", "%lx %lx now %lx %lx", frames[0],
 		   frames[1], again[0], again[1]);
+	/* The numbers setup_table reports are still frames of ours. */
+	for (unsigned int i = 0; i < 2; i++) {
+		long rc = win_map(WIN_VIEW, pte(again[i], PTE_LEAF_RW));
+		test_check(rc == 0, i ? "grant_frame2_still_ours" : "grant_frame_still_ours",
+			   "mapping frame %lx: %ld", again[i], rc);
+		if (!rc)
+			must(win_map(WIN_VIEW, 0), "unmap the grant frame");
+	}
 }
 
 /* ---- registered vcpu_info ---------------------------------------------- */

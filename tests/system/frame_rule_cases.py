@@ -19,7 +19,7 @@ FRAME_RULE_CASES.append({
                r"^\(d0\) PASS exploit_cr2_no_mapping"],
     "forbid": [r"BUG"],
     "subtests": True,
-    "min_subtests": 66,
+    "min_subtests": 68,
 })
 
 # register_vcpu_info on shared_info's own default slot, then elsewhere:
