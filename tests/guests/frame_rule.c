@@ -13,6 +13,8 @@
  *   set_gdt/ldt  -EINVAL, as Xen
  *   decrease     0 extents done (Lamina refuses a frame something still
  *                holds; Xen would take it and free it later)
+ * (update_va_mapping writes only L1 entries, i.e. leaf mappings, which the
+ * rule allows: a writable mapping of each frame is checked to work.)
  * A frame that starts mapped writable by the guest (the console ring, in
  * the initial mapping) is unmapped first: with the mapping the guest's own
  * reference would hide the hole.
