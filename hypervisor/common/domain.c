@@ -64,12 +64,33 @@ struct domain *domain_alloc(domid_t id, const char *name)
 }
 
 /*
+ * Drop the frame rule's references (docs/memory.md), once nothing can use
+ * the frames any more: the vCPUs are off the run queue, their registered
+ * vcpu_info is released (vcpu_time_destroy) and no event reaches the
+ * console handler. shared_info goes last: event code reads it until then.
+ */
+static void release_hypervisor_frames(struct domain *d)
+{
+	if (d->console_mfn)
+		put_writable_frame_ref(d, d->console_mfn);
+	for (unsigned int i = 0; i < d->nr_grant_frames; i++)
+		put_writable_frame_ref(d, d->grant_frames[i]);
+	if (d->shared_info_mfn)
+		put_writable_frame_ref(d, d->shared_info_mfn);
+	d->console_mfn = 0;
+}
+
+/*
  * Give back every frame the domain owns. Nothing outside the domain can hold
  * a reference to them yet (grants come later), so its frames are reclaimed
- * wholesale rather than by unwinding every page-table reference.
+ * wholesale rather than by unwinding every page-table reference. The count
+ * must match the domain's accounting: its reservation, shared_info and its
+ * grant frames; anything else is a frame that escaped it.
  */
 static void domain_release_memory(struct domain *d)
 {
+	uint64_t owned = 0, accounted;
+
 	sched_request();        /* whoever returns to a guest next reschedules */
 	for (unsigned int i = 0; i < d->nr_vcpus; i++) {
 		sched_remove_vcpu(d->vcpus[i]);
@@ -80,11 +101,19 @@ static void domain_release_memory(struct domain *d)
 		write_cr3(virt_to_maddr(idle_l4));
 		pv_unload_descriptor_tables();
 	}
+	release_hypervisor_frames(d);
 	for (uint64_t mfn = 0; mfn < max_mfn; mfn++)
-		if (frame_table[mfn].owner == d->domain_id)
+		if (frame_table[mfn].owner == d->domain_id) {
 			free_frames(mfn, 1);
+			owned++;
+		}
+	accounted = d->nr_pages + (d->shared_info_mfn ? 1 : 0) + d->nr_grant_frames;
+	if (owned != accounted)
+		printk("BUG: domain %u owned %lu frames at its end, %lu accounted for\n",
+		       d->domain_id, owned, accounted);
 	d->shared_info = NULL;
 	d->shared_info_mfn = 0;
+	d->nr_grant_frames = 0;
 	d->nr_pages = 0;
 }
 

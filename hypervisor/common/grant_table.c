@@ -1,8 +1,13 @@
 /*
  * Grant tables, version 1 — the table itself. A domain asks for its table
  * frames with GNTTABOP_setup_table and fills in grant entries there; the
- * frames are the domain's own (mapped writable by it), allocated on demand
- * up to MAX_GRANT_FRAMES and freed with the domain.
+ * frames are the domain's (mapped writable by it), allocated on demand up
+ * to MAX_GRANT_FRAMES and freed with the domain. As in Xen, they are not
+ * part of its reservation (nr_pages, max_pages). The hypervisor reads them
+ * on its own, so each holds a writable reference from its allocation to
+ * the domain's end (the frame rule, docs/memory.md): the guest can neither
+ * give one back with decrease_reservation nor make it a page table or
+ * descriptor page, and the frame numbers setup_table reports stay true.
  *
  * Mapping, unmapping, copying and transferring grants (what another domain
  * does with them) come with the split-driver work: those commands return
@@ -46,6 +51,10 @@ static int grow_table(struct domain *d, unsigned int n)
 		if (mfn == INVALID_MFN)
 			return -XEN_ENOMEM;
 		frame_get_ref(mfn_to_frame(mfn));       /* the allocation's own */
+		if (get_writable_frame_ref(d, mfn)) {
+			free_frames(mfn, 1);
+			return -XEN_ENOMEM;
+		}
 		d->grant_frames[d->nr_grant_frames++] = mfn;
 	}
 	return 0;

@@ -12,10 +12,13 @@
  *    nothing more was done, as in Xen.
  *  - Only the calling domain's reservation can be changed.
  *  - decrease_reservation gives a frame back only when nothing but the
- *    allocation holds it: not mapped, not typed, not pinned, not the
- *    shared_info page. Xen accepts such a frame and frees it when the last
- *    reference goes; Lamina refuses it, so a frame given back is free at
- *    once and no stale mapping of it can outlive the call.
+ *    allocation holds it: not mapped, not typed, not pinned, and not one
+ *    the hypervisor uses on its own (shared_info, the console ring, grant
+ *    frames, a registered vcpu_info: they hold the frame rule's writable
+ *    reference). Xen accepts a frame with other references and frees it
+ *    when the last one goes; Lamina refuses it (the extent is not done),
+ *    so a frame given back is free at once and no stale mapping of it can
+ *    outlive the call.
  *  - All work is bounded by the domain's memory limit or by the first
  *    failure, so no continuation is ever needed.
  */
@@ -279,16 +282,16 @@ static void increase_reservation(struct memop *m)
 
 /*
  * True if the frame can be given back now: the domain's, and held by
- * nothing but its allocation (no mapping, no type, no pin), and not a
- * frame the hypervisor keeps using for the domain.
+ * nothing but its allocation (no mapping, no type, no pin). A frame the
+ * hypervisor keeps using holds a writable reference (the frame rule), so
+ * the same test refuses it.
  */
 static bool frame_removable(const struct domain *d, uint64_t mfn)
 {
 	const struct frame_info *fi = mfn_to_frame(mfn);
 
 	return fi && fi->owner == d->domain_id && fi->ref_count == 1 &&
-	       fi->type_count == 0 && !(fi->flags & FRAME_FLAG_PINNED) &&
-	       mfn != d->shared_info_mfn;
+	       fi->type_count == 0 && !(fi->flags & FRAME_FLAG_PINNED);
 }
 
 /* decrease_reservation (PV): each entry names the first mfn of an extent;

@@ -76,23 +76,25 @@ static struct vcpu_info *default_vcpu_info(struct vcpu *v)
 	return &v->domain->shared_info->vcpu_info[v->vcpu_id];
 }
 
-/* Has the guest moved vcpu_info with VCPUOP_register_vcpu_info? */
-static bool vcpu_info_registered(struct vcpu *v)
+/*
+ * Has the guest moved vcpu_info with VCPUOP_register_vcpu_info? Recorded
+ * by frame, not by pointer: a registration at offset 0 of shared_info
+ * lands on the default slot and still counts.
+ */
+static bool vcpu_info_registered(const struct vcpu *v)
 {
-	return v->domain->shared_info && v->vcpu_info != default_vcpu_info(v);
+	return v->vcpu_info_mfn != 0;
 }
 
 void vcpu_time_destroy(struct vcpu *v)
 {
-	struct pt_ctx c;
-
 	ensure_timers(v);
 	timer_stop(&v->singleshot_timer);
 	timer_stop(&v->periodic_timer);
 	v->periodic_period = 0;
 	if (vcpu_info_registered(v)) {
-		pv_pt_ctx(v->domain, &c);
-		pt_put_page_and_type(&c, virt_to_maddr(v->vcpu_info) >> PAGE_SHIFT);
+		put_writable_frame_ref(v->domain, v->vcpu_info_mfn);
+		v->vcpu_info_mfn = 0;
 		v->vcpu_info = default_vcpu_info(v);
 	}
 	v->runstate_guest_va = 0;
@@ -299,7 +301,6 @@ static long op_register_runstate_area(struct vcpu *v, uint64_t arg)
 static long op_register_vcpu_info(struct vcpu *v, uint64_t arg)
 {
 	struct vcpu_register_vcpu_info info;
-	struct pt_ctx c;
 
 	if (copy_from_guest(&info, arg, sizeof(info)))
 		return -XEN_EFAULT;
@@ -307,9 +308,10 @@ static long op_register_vcpu_info(struct vcpu *v, uint64_t arg)
 		return -XEN_EINVAL;
 	if (vcpu_info_registered(v))
 		return -XEN_EINVAL;
-	pv_pt_ctx(v->domain, &c);
-	if (pt_get_page_and_type(&c, info.mfn, FRAME_TYPE_WRITABLE))
+	/* Xen answers -EINVAL for a frame it cannot take writable. */
+	if (info.mfn == 0 || get_writable_frame_ref(v->domain, info.mfn))
 		return -XEN_EINVAL;
+	v->vcpu_info_mfn = info.mfn;
 
 	struct vcpu_info *new_info =
 		(void *)((char *)mfn_to_virt(info.mfn) + info.offset);

@@ -52,6 +52,7 @@ struct vcpu {
 	unsigned int ldt_nr_frames, ldt_ents;
 
 	struct vcpu_info *vcpu_info;            /* in the domain's shared_info */
+	uint64_t vcpu_info_mfn;                 /* register_vcpu_info frame; 0: none */
 
 	/* Scheduling (common/schedule.c). */
 	struct sched_unit sched;

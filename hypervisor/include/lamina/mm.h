@@ -34,6 +34,18 @@ void free_frames(uint64_t mfn, uint64_t count);
 /* Hypervisor-private zeroed memory, in whole pages, via the direct map. */
 void *alloc_xenheap(uint64_t bytes);
 
+/*
+ * The frame rule: every guest frame the hypervisor reads or writes on its
+ * own (through the direct map, not the guest's page tables) holds one of
+ * these for as long as it does: a general reference and a WRITABLE type
+ * reference, so it can become neither a page table nor a descriptor page,
+ * nor be given back. 0, or -EINVAL (beyond RAM), -EPERM (not d's frame),
+ * -EBUSY (a page table or descriptor page now). arch/x86/pv/mm.c.
+ */
+struct domain;
+int get_writable_frame_ref(const struct domain *d, uint64_t mfn);
+void put_writable_frame_ref(const struct domain *d, uint64_t mfn);
+
 static inline struct frame_info *mfn_to_frame(uint64_t mfn)
 {
 	return mfn < max_mfn ? &frame_table[mfn] : 0;

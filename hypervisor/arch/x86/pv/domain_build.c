@@ -130,14 +130,18 @@ static void fill_start_info(struct domain *d, const struct pv_boot_layout *l,
 /*
  * An unprivileged domain gets, as under Xen's toolstack, a xenstore ring
  * page and a console ring page in its start-of-day layout, each with an
- * event channel. The hypervisor serves the console ring; nothing answers on
- * the xenstore ring yet (no xenstore service exists).
+ * event channel. The hypervisor serves the console ring, so that frame
+ * holds a writable reference until the domain ends (the frame rule). The
+ * hypervisor never touches the xenstore ring (a xenstore service in a
+ * domain will), so it stays an ordinary page of the guest's.
  */
 static int setup_domU_rings(struct domain *d, const struct pv_boot_layout *l)
 {
 	int port;
 
 	d->xenstore_mfn = d->p2m[l->xenstore_pfn];
+	if ((port = get_writable_frame_ref(d, d->p2m[l->console_pfn])))
+		return port;
 	d->console_mfn = d->p2m[l->console_pfn];
 	if ((port = evtchn_alloc_hypervisor_port(d, NULL)) < 0)
 		return port;
@@ -236,7 +240,12 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 		return build_failed(d);
 	}
 	d->shared_info = mfn_to_virt(d->shared_info_mfn);
-	frame_get_ref(mfn_to_frame(d->shared_info_mfn));
+	frame_get_ref(mfn_to_frame(d->shared_info_mfn));        /* the allocation's */
+	/* The hypervisor writes vcpu_info, events and time here: frame rule. */
+	if (get_writable_frame_ref(d, d->shared_info_mfn)) {
+		snprintf(err, errlen, "cannot take shared_info as a writable frame");
+		return build_failed(d);
+	}
 
 	/* Kernel segments (the rest of each segment is already zero). */
 	for (unsigned int i = 0; i < img.nr_segments; i++) {

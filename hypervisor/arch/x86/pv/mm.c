@@ -72,16 +72,39 @@ int pv_install_boot_l4(struct domain *d, uint64_t l4_mfn)
 	return 0;
 }
 
+/*
+ * The frame rule (docs/memory.md): a guest frame the hypervisor reads or
+ * writes through its direct map holds a general and a WRITABLE type
+ * reference for as long as it does. The type makes it impossible to pin
+ * or link the frame as a page table or to load it as a GDT/LDT frame; the
+ * extra general reference keeps decrease_reservation from freeing it.
+ */
+int get_writable_frame_ref(const struct domain *d, uint64_t mfn)
+{
+	struct pt_ctx c;
+
+	pv_pt_ctx(d, &c);
+	return pt_get_page_and_type(&c, mfn, FRAME_TYPE_WRITABLE);
+}
+
+void put_writable_frame_ref(const struct domain *d, uint64_t mfn)
+{
+	struct pt_ctx c;
+
+	pv_pt_ctx(d, &c);
+	pt_put_page_and_type(&c, mfn);
+}
+
 /* A plain 8-byte write through mmu_update to a frame that is no page table. */
-static int write_normal_page(const struct pt_ctx *c, uint64_t ptr, uint64_t val)
+static int write_normal_page(const struct domain *d, uint64_t ptr, uint64_t val)
 {
 	uint64_t mfn = ptr >> PAGE_SHIFT;
-	int rc = pt_get_page_and_type(c, mfn, FRAME_TYPE_WRITABLE);
+	int rc = get_writable_frame_ref(d, mfn);
 
 	if (rc)
 		return rc;
 	*(uint64_t *)((char *)mfn_to_virt(mfn) + (ptr & (PAGE_SIZE - 8))) = val;
-	pt_put_page_and_type(c, mfn);
+	put_writable_frame_ref(d, mfn);
 	return 0;
 }
 
@@ -101,7 +124,7 @@ static int one_mmu_update(struct domain *d, const struct pt_ctx *c,
 			return -XEN_EPERM;
 		if (!frame_type_is_pagetable((enum frame_type)fi->type) ||
 		    !fi->type_count)
-			return write_normal_page(c, req->ptr, req->val);
+			return write_normal_page(d, req->ptr, req->val);
 		return pt_mod_entry(c, mfn, (req->ptr & (PAGE_SIZE - 8)) >> 3,
 				    req->val, cmd == MMU_PT_UPDATE_PRESERVE_AD, flush);
 	}
@@ -283,22 +306,22 @@ static int set_baseptr(const struct pt_ctx *c, struct vcpu *v, uint64_t mfn,
 }
 
 /* Copy or clear a page of the domain's, which must be writable by it. */
-static int copy_or_clear_page(const struct pt_ctx *c, uint64_t dst, uint64_t src,
+static int copy_or_clear_page(const struct domain *d, uint64_t dst, uint64_t src,
 			      bool copy)
 {
 	int rc;
 
 	if (copy) {
-		if (src >= max_mfn || frame_table[src].owner != c->domid)
+		if (src >= max_mfn || frame_table[src].owner != d->domain_id)
 			return -XEN_EPERM;
 	}
-	if ((rc = pt_get_page_and_type(c, dst, FRAME_TYPE_WRITABLE)))
+	if ((rc = get_writable_frame_ref(d, dst)))
 		return rc;
 	if (copy)
 		memcpy(mfn_to_virt(dst), mfn_to_virt(src), PAGE_SIZE);
 	else
 		memset(mfn_to_virt(dst), 0, PAGE_SIZE);
-	pt_put_page_and_type(c, dst);
+	put_writable_frame_ref(d, dst);
 	return 0;
 }
 
@@ -346,9 +369,9 @@ static int one_mmuext_op(struct vcpu *v, const struct pt_ctx *c,
 	case MMUEXT_SET_LDT:
 		return pv_set_ldt(v, op->arg1.linear_addr, op->arg2.nr_ents);
 	case MMUEXT_CLEAR_PAGE:
-		return copy_or_clear_page(c, op->arg1.mfn, 0, false);
+		return copy_or_clear_page(v->domain, op->arg1.mfn, 0, false);
 	case MMUEXT_COPY_PAGE:
-		return copy_or_clear_page(c, op->arg1.mfn, op->arg2.src_mfn, true);
+		return copy_or_clear_page(v->domain, op->arg1.mfn, op->arg2.src_mfn, true);
 	case MMUEXT_FLUSH_CACHE:
 	case MMUEXT_FLUSH_CACHE_GLOBAL:
 		return -XEN_EPERM;      /* no cache-flush rights */
