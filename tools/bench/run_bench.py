@@ -50,7 +50,8 @@ NA = None  # a figure that could not be measured
 LIVE_QEMUS = set()  # started and not yet reaped: killed on any exit
 
 # Lamina counters in the guest's output order (lamina/perf.h field order).
-COUNTERS = ["entries", "hcalls", "excs", "bounces", "cr3", "tlbflush", "invlpg"]
+COUNTERS = ["entries", "hcalls", "excs", "bounces", "cr3", "tlbflush", "invlpg",
+            "ibpb", "verw"]
 FLOOR_ROW = "native_syscall_sysret"
 # Rows measured in the two-domain Lamina boot only. Xen 4.17 cannot run
 # them: it starts only domain 0 by itself; a second domain needs a
