@@ -282,6 +282,25 @@ static bool verw_detection(char *why)
 	return true;
 }
 
+/* Meltdown is reported, as Xen's XPTI default decides: every CPU but AMD's
+ * and Hygon's unless it says RDCL_NO. */
+static bool meltdown_detection(char *why)
+{
+	struct spec_cpu c = intel(0x55, 4);
+
+	EXPECT(decide(&c, SPEC_OPTS_DEFAULT).meltdown_bug, "Skylake-X");
+	c.arch_caps = ARCH_CAPS_RDCL_NO;
+	EXPECT(!decide(&c, SPEC_OPTS_DEFAULT).meltdown_bug, "RDCL_NO");
+	c.arch_caps = 0;
+	c.vendor = SPEC_VENDOR_AMD;
+	EXPECT(!decide(&c, SPEC_OPTS_DEFAULT).meltdown_bug, "AMD");
+	c.vendor = SPEC_VENDOR_HYGON;
+	EXPECT(!decide(&c, SPEC_OPTS_DEFAULT).meltdown_bug, "Hygon");
+	c.vendor = SPEC_VENDOR_OTHER;
+	EXPECT(decide(&c, SPEC_OPTS_DEFAULT).meltdown_bug, "other vendor");
+	return true;
+}
+
 /* --- options ------------------------------------------------------------- */
 
 static int parse(struct spec_opts *o, const char *opt, const char **err)
@@ -389,6 +408,7 @@ int main(void)
 	RUN(safe_rule_through_validator);
 	RUN(ibpb_detection);
 	RUN(verw_detection);
+	RUN(meltdown_detection);
 	RUN(options);
 	RUN(describe);
 	return unit_exit_status();

@@ -118,6 +118,9 @@ void spec_ctrl_init(void)
 	spec_decide(&cpu, &spec_opts, &spec);
 	spec_describe(&cpu, &spec_opts, &spec, line, sizeof(line));
 	printk("spec-ctrl: %s\n", line);
+	if (spec.meltdown_bug)
+		printk("spec-ctrl: WARNING: Meltdown-affected CPU (no RDCL_NO) and "
+		       "no XPTI: guests can read hypervisor memory (docs/security.md)\n");
 	if (spec.verw)
 		printk("spec-ctrl: verw at %u exits to guests\n", patch_exit_sites());
 }

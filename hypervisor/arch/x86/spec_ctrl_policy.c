@@ -141,6 +141,9 @@ void spec_decide(const struct spec_cpu *c, const struct spec_opts *o,
 	s->ibpb = s->has_ibpb && o->ibpb != 0;
 
 	decide_mds(c, s);
+	s->meltdown_bug = c->vendor != SPEC_VENDOR_AMD &&
+			  c->vendor != SPEC_VENDOR_HYGON &&
+			  !(c->arch_caps & ARCH_CAPS_RDCL_NO);
 	/* VERW is harmless without MD_CLEAR (no flush), so forcing works. */
 	s->verw = o->verw >= 0 ? o->verw
 		  : s->md_clear && (s->mds_bug || s->msbds_only || s->taa_bug);

@@ -71,6 +71,10 @@ struct spec_state {
 	bool has_ibpb, ibpb;
 	/* VERW (flush store/fill/load buffers) before every exit to a guest. */
 	bool md_clear, mds_bug, msbds_only, taa_bug, verw;
+	/* Meltdown: a ring-3 guest can read supervisor mappings (the whole
+	 * hypervisor, its direct map of RAM). Xen's answer is XPTI; Lamina has
+	 * none, so this is only reported. */
+	bool meltdown_bug;
 };
 
 /* Decide the mitigations for cpu under opts. */
