@@ -22,6 +22,9 @@ uint64_t cpu_verw_count;
 /* VERW's operand: any valid writable data selector (the hypervisor's). */
 const uint16_t spec_ctrl_verw_sel = HV_DS;
 
+uint64_t spec_l1tf_mask[2];
+uint64_t spec_l1tf_safe_maddr;
+
 static struct spec_cpu cpu;
 static struct spec_state spec;
 /* The last guest domain this CPU ran (idle does not count, as in Xen). */
@@ -118,6 +121,9 @@ void spec_ctrl_init(void)
 	spec_decide(&cpu, &spec_opts, &spec);
 	spec_describe(&cpu, &spec_opts, &spec, line, sizeof(line));
 	printk("spec-ctrl: %s\n", line);
+	spec_l1tf_mask[0] = spec.pv_l1tf_domu ? spec.l1tf_addr_mask : 0;
+	spec_l1tf_mask[1] = spec.pv_l1tf_dom0 ? spec.l1tf_addr_mask : 0;
+	spec_l1tf_safe_maddr = spec.l1tf_safe_maddr;
 	if (spec.meltdown_bug)
 		printk("spec-ctrl: WARNING: Meltdown-affected CPU (no RDCL_NO) and "
 		       "no XPTI: guests can read hypervisor memory (docs/security.md)\n");
@@ -125,13 +131,6 @@ void spec_ctrl_init(void)
 		printk("spec-ctrl: verw at %u exits to guests\n", patch_exit_sites());
 }
 
-void spec_ctrl_pt_ctx(const struct domain *d, struct pt_ctx *c)
-{
-	bool on = d->initial ? spec.pv_l1tf_dom0 : spec.pv_l1tf_domu;
-
-	c->l1tf_addr_mask = on ? spec.l1tf_addr_mask : 0;
-	c->l1tf_safe_maddr = spec.l1tf_safe_maddr;
-}
 
 /*
  * Spectre v2 across domains: the branch predictors still hold targets the

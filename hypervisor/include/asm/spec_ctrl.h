@@ -59,8 +59,16 @@ extern uint64_t cpu_verw_count;
 
 /* Detect, decide, print the boot line, patch the exits (after paging). */
 void spec_ctrl_init(void);
-/* Set the L1TF check of a validation context for domain d. */
-void spec_ctrl_pt_ctx(const struct domain *d, struct pt_ctx *c);
+/* The L1TF rule for validation contexts: address mask of the initial
+ * domain [1] and of the others [0] (0: check off), and the safe address. */
+extern uint64_t spec_l1tf_mask[2];
+extern uint64_t spec_l1tf_safe_maddr;
+/* Set the L1TF check of c for a domain (initial: the initial domain's).
+ * Inline: every page-table hypercall builds a context. */
+#define spec_ctrl_pt_ctx(initial, c) do {                                  \
+		(c)->l1tf_addr_mask = spec_l1tf_mask[!!(initial)];         \
+		(c)->l1tf_safe_maddr = spec_l1tf_safe_maddr;               \
+	} while (0)
 /* The CPU is about to run next, whose domain may differ from the last. */
 void spec_ctrl_switch_domain(struct domain *next);
 

@@ -82,9 +82,19 @@ struct pt_ctx {
  * cacheable: Linux's inverted swap entries land there), and, above L1, PSE
  * is clear (a speculative superpage would reach 2 MiB/1 GiB from frame 0;
  * an L4 entry counts too, as a linear walk reads it as an L3 entry).
- * True if the check is off or e is present.
+ * True if the check is off or e is present. Inline: it runs per entry.
  */
-bool pt_l1tf_safe(const struct pt_ctx *c, uint64_t e, unsigned int level);
+static inline bool pt_l1tf_safe(const struct pt_ctx *c, uint64_t e,
+				unsigned int level)
+{
+	uint64_t maddr = e & c->l1tf_addr_mask;
+
+	if (!c->l1tf_addr_mask || (e & PTE_PRESENT))
+		return true;
+	if (level > 1 && (e & PTE_PSE))
+		return false;
+	return maddr == 0 || maddr >= c->l1tf_safe_maddr;
+}
 
 /* General + type reference on a frame the domain owns (validating it). */
 int pt_get_page_and_type(const struct pt_ctx *c, uint64_t mfn, enum frame_type t);

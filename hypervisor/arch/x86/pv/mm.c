@@ -43,7 +43,7 @@ void pv_pt_ctx(const struct domain *d, struct pt_ctx *c)
 	c->cookie = NULL;
 	c->domid = d->domain_id;
 	c->xen_l4e = hv_l4e;
-	spec_ctrl_pt_ctx(d, c);
+	spec_ctrl_pt_ctx(d->initial, c);
 }
 
 void flush_tlb_local(struct domain *d)

@@ -38,17 +38,6 @@ static int owned_frame(const struct pt_ctx *c, uint64_t mfn, struct frame_info *
 	return 0;
 }
 
-bool pt_l1tf_safe(const struct pt_ctx *c, uint64_t e, unsigned int level)
-{
-	uint64_t maddr = e & c->l1tf_addr_mask;
-
-	if (!c->l1tf_addr_mask || (e & PTE_PRESENT))
-		return true;
-	if (level > 1 && (e & PTE_PSE))
-		return false;
-	return maddr == 0 || maddr >= c->l1tf_safe_maddr;
-}
-
 int pt_check_l1e(const struct pt_ctx *c, uint64_t *l1e)
 {
 	struct frame_info *fi;
@@ -158,6 +147,7 @@ static void release_entries(const struct pt_ctx *c, uint64_t mfn,
 static int validate_table(const struct pt_ctx *c, uint64_t mfn, unsigned int level)
 {
 	uint64_t *t = c->map(c->cookie, mfn);
+	bool l1tf = c->l1tf_addr_mask != 0;
 
 	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
 		int rc;
@@ -166,7 +156,10 @@ static int validate_table(const struct pt_ctx *c, uint64_t mfn, unsigned int lev
 			continue;
 		}
 		uint64_t e = t[i];
-		if (!pt_l1tf_safe(c, e, level)) {
+		if (!(e & PTE_PRESENT)) {
+			/* Holds no reference; only L1TF cares what it says. */
+			if (!l1tf || pt_l1tf_safe(c, e, level))
+				continue;
 			rc = -XEN_EINVAL;
 		} else if (level == 1) {
 			if (e & PTE_PRESENT && (e & L1_DISALLOWED))
