@@ -149,14 +149,14 @@ static void unsafe(const char *what, long rc)
 /* The unsafe not-present values every path is tried with. */
 static unsigned long unsafe_values[4];
 static const char *const unsafe_names[] = {
-	"hypervisor_frame", "own_frame", "just_below_safe", "rw_dirty_host_addr",
+	"hypervisor_frame", "own_frame", "below_top_quarter", "rw_dirty_host_addr",
 };
 
 static void init_values(void)
 {
 	unsafe_values[0] = pte(HV_IMAGE_MFN, PTE_RW);
 	unsafe_values[1] = pte(lab.own, 0);
-	/* 2^39 on a 40-bit CPU: below 3/4 of the address space. */
+	/* 2^39: below the top quarter of a 40-bit (TCG) address space. */
 	unsafe_values[2] = 1UL << 39;
 	unsafe_values[3] = pte(HV_IMAGE_MFN + 1, PTE_RW | PTE_D | PTE_A | PTE_NX);
 }
