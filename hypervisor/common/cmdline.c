@@ -7,6 +7,7 @@
 #include <lamina/cmdline.h>
 #include <lamina/console.h>
 #include <lamina/lib.h>
+#include <asm/spec_ctrl.h>
 
 struct hv_options hv_options = {
 	.dom0_mem = 128UL << 20,
@@ -120,6 +121,9 @@ static const char *apply_domain_option(const char *name, size_t nlen,
 static const char *apply_option(const char *name, size_t nlen,
 				const char *val, size_t vlen)
 {
+	const char *err;
+	if (spec_parse_option(&spec_opts, name, nlen, val, vlen, &err))
+		return err;
 	if (nlen > 6 && !strncmp(name, "domain", 6))
 		return apply_domain_option(name, nlen, val, vlen);
 	if (nlen == 8 && !strncmp(name, "dom0_mem", 8)) {

@@ -15,6 +15,7 @@
 #include <lamina/mm.h>
 #include <asm/desc.h>
 #include <asm/pic.h>
+#include <asm/spec_ctrl.h>
 #include <asm/traps.h>
 
 /* A problem with what we were given to boot: say so and end the run. */
@@ -79,6 +80,7 @@ void start_hypervisor(uint32_t magic, uint64_t mb_info)
 		       boot_info.regions[i].end, boot_info.regions[i].type);
 
 	memory_init();
+	spec_ctrl_init();
 	syscall_init_cpu();
 	hypercall_init();
 

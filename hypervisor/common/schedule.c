@@ -24,6 +24,7 @@
 #include <pv/vcpu.h>
 #include <asm/cpu.h>
 #include <asm/desc.h>
+#include <asm/spec_ctrl.h>
 
 void enter_guest(struct cpu_regs *frame) __attribute__((noreturn));
 /* Runstate accounting (common/vcpu_op.c). */
@@ -136,8 +137,10 @@ static void __attribute__((noreturn)) run_vcpu(struct vcpu *v)
 	struct vcpu *prev = current;
 
 	if (prev != v) {
-		if (!prev || prev->domain != v->domain)
+		if (!prev || prev->domain != v->domain) {
 			perf_switch_domain(prev ? prev->domain : NULL);
+			spec_ctrl_switch_domain(v->domain);
+		}
 		current = v;
 		restore_vcpu(v);
 		vcpu_runstate_change(v, RUNSTATE_running, now());

@@ -959,6 +959,210 @@ static bool check_l1e_helper(char *why)
 	return true;
 }
 
+/* --- L1TF: not-present entries (pv-l1tf) ------------------------------- */
+
+/* The rule of a CPU whose L1D and CPUID both use 46 address bits: safe
+ * from the top quarter of the physical address space up. */
+#define L1TF_MASK  (((1UL << 46) - 1) & ~0xfffUL)
+#define L1TF_SAFE  (3UL << 44)
+
+static void l1tf_on(void)
+{
+	ctx.l1tf_addr_mask = L1TF_MASK;
+	ctx.l1tf_safe_maddr = L1TF_SAFE;
+}
+
+static void l1tf_off(void)
+{
+	ctx.l1tf_addr_mask = 0;
+	ctx.l1tf_safe_maddr = 0;
+}
+
+/* Linux's swap entry for offset o: the address bits inverted. */
+static uint64_t inverted(uint64_t o)
+{
+	return ~(o << 12) & PTE_MFN_MASK & ~PTE_HIGH_RSVD;
+}
+
+/* The rule itself: zero, high, and the boundary; PSE above L1. */
+static bool l1tf_rule(char *why)
+{
+	l1tf_on();
+	EXPECT(pt_l1tf_safe(&ctx, 0, 1), "zero entry");
+	EXPECT(pt_l1tf_safe(&ctx, PTE_WRITE | PTE_DIRTY | PTE_NX_BIT, 1),
+	       "flags only (address 0)");
+	EXPECT(!pt_l1tf_safe(&ctx, pte(D_A, 0), 1), "own frame, not present");
+	EXPECT(!pt_l1tf_safe(&ctx, pte(F_XEN, W), 1), "hypervisor frame");
+	EXPECT(!pt_l1tf_safe(&ctx, L1TF_SAFE - 4096, 1), "just below the threshold");
+	EXPECT(pt_l1tf_safe(&ctx, L1TF_SAFE, 1), "at the threshold");
+	EXPECT(pt_l1tf_safe(&ctx, inverted(D_A), 1), "inverted swap entry");
+	EXPECT(pt_l1tf_safe(&ctx, inverted(123456), 4), "inverted, at L4");
+	/* Bits the L1D does not use are ignored: only bit 51 set is address 0. */
+	EXPECT(pt_l1tf_safe(&ctx, 1UL << 51, 1), "bit 51 only");
+	EXPECT(!pt_l1tf_safe(&ctx, (1UL << 51) | pte(D_A, 0), 1),
+	       "bit 51 plus a low address");
+	/* PSE: fine at L1 (PAT), never above. */
+	EXPECT(pt_l1tf_safe(&ctx, PTE_PSE, 1), "PAT at L1");
+	for (unsigned int lvl = 2; lvl <= 4; lvl++) {
+		EXPECT(!pt_l1tf_safe(&ctx, PTE_PSE, lvl), "PSE at L%u", lvl);
+		EXPECT(!pt_l1tf_safe(&ctx, inverted(5) | PTE_PSE, lvl),
+		       "high PSE at L%u", lvl);
+	}
+	/* Present entries are the ownership rules' business. */
+	EXPECT(pt_l1tf_safe(&ctx, pte(D_A, P), 1), "present");
+	l1tf_off();
+	EXPECT(pt_l1tf_safe(&ctx, pte(F_XEN, 0), 1), "check off");
+	EXPECT(pt_l1tf_safe(&ctx, PTE_PSE | pte(F_XEN, 0), 3), "check off, PSE");
+	return true;
+}
+
+/* With the check off, not-present entries are free-form (Xen's PV rule
+ * without pv-l1tf): the standard tree's non-present L1 entry has an address. */
+static bool l1tf_off_accepts_any_not_present(char *why)
+{
+	bool flush = false;
+
+	l1tf_off();
+	build_tree();
+	EXPECT(tab(T_L1)[5] == pte(D_D, W), "tree changed");
+	EXPECT(pin_l4(T_L4) == 0, "pin failed");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 6, pte(F_XEN, W), false, &flush) == 0,
+	       "hypervisor frame as a not-present L1 entry");
+	EXPECT(pt_mod_entry(&ctx, T_L3, 9, pte(F_XEN, PTE_PSE), false, &flush) == 0,
+	       "not-present PSE L3 entry");
+	pt_put_page_and_type(&ctx, T_L4);
+	return true;
+}
+
+/* Pinning (validation) refuses an unsafe not-present entry at every level
+ * and takes nothing. */
+static bool l1tf_validation_refuses(char *why)
+{
+	struct { uint64_t table; unsigned int idx; uint64_t e; } bad[] = {
+		{ T_L1, 5, pte(D_D, W) },            /* the tree's own entry */
+		{ T_L1, 7, pte(F_XEN, 0) },
+		{ T_L1, 8, L1TF_SAFE - 4096 },
+		{ T_L2, 1, pte(F_XEN, W) },
+		{ T_L2, 2, PTE_PSE },
+		{ T_L3, 1, pte(D_A, 0) },
+		{ T_L3, 2, inverted(3) | PTE_PSE },
+		{ T_L4, 1, pte(F_DOM2, W) },
+		{ T_L4, 255, PTE_PSE },
+		{ T_L4, 272, pte(D_A, 0) },
+	};
+
+	l1tf_on();
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct frame_info snap[NR_FRAMES];
+		char m[MSG_MAX];
+
+		build_tree();
+		if (i)
+			tab(T_L1)[5] = 0;       /* only the entry under test */
+		tab(bad[i].table)[bad[i].idx] = bad[i].e;
+		snapshot(snap);
+		int rc = pin_l4(T_L4);
+		bool same = same_as(snap, m);
+		if (rc != -22 || !same) {
+			l1tf_off();
+			EXPECT(false, "frame %lu[%u] = %#lx: rc %d, counts %s",
+			       (unsigned long)bad[i].table, bad[i].idx,
+			       (unsigned long)bad[i].e, rc, same ? "kept" : m);
+		}
+	}
+	/* The same tree with only safe not-present entries validates. */
+	build_tree();
+	tab(T_L1)[5] = 0;
+	tab(T_L1)[6] = inverted(D_A);
+	tab(T_L1)[7] = PTE_WRITE | PTE_DIRTY;
+	tab(T_L1)[8] = L1TF_SAFE | PTE_PSE;      /* PAT: fine at L1 */
+	tab(T_L2)[1] = inverted(77);
+	tab(T_L3)[1] = inverted(1);
+	tab(T_L4)[1] = 0;
+	int rc = pin_l4(T_L4);
+	l1tf_off();
+	EXPECT(rc == 0, "safe tree refused: %d", rc);
+	pt_put_page_and_type(&ctx, T_L4);
+	return true;
+}
+
+/* pt_mod_entry: unsafe refused (-EINVAL, entry and counts unchanged), safe
+ * accepted, at every level; a refused update keeps the old entry. */
+static bool l1tf_mod_entry(char *why)
+{
+	struct frame_info snap[NR_FRAMES];
+	uint64_t tables[] = { T_L1, T_L2, T_L3, T_L4 };
+	bool flush = false;
+	bool ok = true;
+
+	build_tree();
+	tab(T_L1)[5] = 0;
+	EXPECT(pin_l4(T_L4) == 0, "pin failed");
+	l1tf_on();
+	for (unsigned int l = 0; l < 4 && ok; l++) {
+		uint64_t t = tables[l];
+		unsigned int idx = 10 + l;
+		uint64_t unsafe[] = { pte(D_A, 0), pte(F_XEN, W),
+				      L1TF_SAFE - 4096,
+				      l ? PTE_PSE : pte(D_D, PTE_PSE) };
+		for (unsigned int i = 0; i < ARRAY_SIZE(unsafe); i++) {
+			uint64_t old = tab(t)[idx];
+			snapshot(snap);
+			int rc = pt_mod_entry(&ctx, t, idx, unsafe[i], false, &flush);
+			char m[MSG_MAX];
+			if (rc != -22 || tab(t)[idx] != old || !same_as(snap, m)) {
+				snprintf(why, UNIT_WHY_MAX, "L%u entry %#lx: rc %d, "
+					 "entry %#lx", l + 1, (unsigned long)unsafe[i],
+					 rc, (unsigned long)tab(t)[idx]);
+				ok = false;
+				break;
+			}
+		}
+		uint64_t safe[] = { 0, PTE_WRITE, inverted(D_A), L1TF_SAFE,
+				    inverted(9) | PTE_DIRTY };
+		for (unsigned int i = 0; ok && i < ARRAY_SIZE(safe); i++) {
+			int rc = pt_mod_entry(&ctx, t, idx, safe[i], false, &flush);
+			if (rc || tab(t)[idx] != safe[i]) {
+				snprintf(why, UNIT_WHY_MAX, "L%u safe entry %#lx: rc %d",
+					 l + 1, (unsigned long)safe[i], rc);
+				ok = false;
+			}
+		}
+	}
+	/* A present entry's rules are unchanged by the check. */
+	if (ok && pt_mod_entry(&ctx, T_L1, 20, pte(D_C, P), false, &flush)) {
+		snprintf(why, UNIT_WHY_MAX, "present entry refused");
+		ok = false;
+	}
+	/* preserve_ad keeps the old A/D bits: they never make an entry unsafe. */
+	if (ok && pt_mod_entry(&ctx, T_L1, 20, inverted(4), true, &flush)) {
+		snprintf(why, UNIT_WHY_MAX, "safe entry with preserve_ad refused");
+		ok = false;
+	}
+	l1tf_off();
+	pt_put_page_and_type(&ctx, T_L4);
+	return ok;
+}
+
+static bool l1tf_check_l1e(char *why)
+{
+	uint64_t e;
+
+	machine_reset();
+	l1tf_on();
+	e = pte(D_A, W);
+	int unsafe = pt_check_l1e(&ctx, &e);
+	e = inverted(D_A);
+	int safe = pt_check_l1e(&ctx, &e);
+	e = pte(D_A, P | W);
+	int present = pt_check_l1e(&ctx, &e);
+	l1tf_off();
+	EXPECT(unsafe == -22, "unsafe not-present: %d", unsafe);
+	EXPECT(safe == 0, "inverted: %d", safe);
+	EXPECT(present == 0, "present own frame: %d", present);
+	return true;
+}
+
 /* --- depth ------------------------------------------------------------ */
 
 /* An L1 entry maps data: a frame that looks like a page table (even one
@@ -1255,6 +1459,11 @@ int main(void)
 	RUN(mod_non_table_refused);
 	RUN(mod_upper_entry_revalidates);
 	RUN(check_l1e_helper);
+	RUN(l1tf_rule);
+	RUN(l1tf_off_accepts_any_not_present);
+	RUN(l1tf_validation_refuses);
+	RUN(l1tf_mod_entry);
+	RUN(l1tf_check_l1e);
 	RUN(l1_entry_never_recurses);
 	RUN(maximal_shared_tree);
 	RUN(maximal_distinct_tree);

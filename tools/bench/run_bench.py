@@ -50,7 +50,8 @@ NA = None  # a figure that could not be measured
 LIVE_QEMUS = set()  # started and not yet reaped: killed on any exit
 
 # Lamina counters in the guest's output order (lamina/perf.h field order).
-COUNTERS = ["entries", "hcalls", "excs", "bounces", "cr3", "tlbflush", "invlpg"]
+COUNTERS = ["entries", "hcalls", "excs", "bounces", "cr3", "tlbflush", "invlpg",
+            "ibpb", "verw"]
 FLOOR_ROW = "native_syscall_sysret"
 # Rows measured in the two-domain Lamina boot only. Xen 4.17 cannot run
 # them: it starts only domain 0 by itself; a second domain needs a
@@ -91,6 +92,9 @@ def parse_args(argv):
                    help="tcg: instruction counts (default); kvm: also "
                         "wall-clock cycles, refused on a software KVM")
     p.add_argument("--no-xen", action="store_true", help="skip the Xen run")
+    p.add_argument("--lamina-cmdline", default="",
+                   help="Lamina's command line, e.g. 'spec-ctrl=md-clear=on' "
+                   "to measure a mitigation (docs/security.md)")
     p.add_argument("--runs", type=int, default=wallclock.MIN_KVM_RUNS,
                    help="wall-clock runs per system (default and minimum "
                         f"under KVM: {wallclock.MIN_KVM_RUNS})")
@@ -429,14 +433,15 @@ def system_commands(args, out_dir, iterations, accel=None, quiet=False,
     two_domains, Lamina's two-domain boot."""
     module = f"{args.guest} iterations={iterations}"
     base = qemu_base(accel=accel)
+    append = ["-append", args.lamina_cmdline] if args.lamina_cmdline else []
     runs = {
         "native": base + ["-kernel", args.native],
-        "lamina": base + ["-kernel", args.hypervisor, "-initrd", module],
+        "lamina": base + ["-kernel", args.hypervisor, "-initrd", module] + append,
     }
     if two_domains:
         runs[TWO_DOMAIN_RUN] = base + [
             "-kernel", args.hypervisor, "-initrd",
-            two_domain_modules(args.guest, iterations)]
+            two_domain_modules(args.guest, iterations)] + append
     if not args.no_xen:
         if os.path.exists(args.xen_gz):
             runs["xen"] = base + [

@@ -13,6 +13,7 @@
 #include <lamina/config.h>
 #include <asm/regs.h>
 #include <lamina/hypercall.h>
+#include <asm/spec_ctrl.h>
 
 #define GUEST_CS    0xe033      /* FLAT_RING3_CS64 */
 #define GUEST_SS    0xe02b      /* FLAT_RING3_SS64 */
@@ -93,7 +94,7 @@ exit_via_iret:
 	RESTORE_ALL
 	add	$16, %rsp               /* entry vector, error code */
 .Liret:
-	iretq
+	SPEC_CTRL_EXIT_TO_GUEST iretq, .Liret_fault
 	EX_TABLE .Liret, .Liret_fault
 
 /*
@@ -168,7 +169,7 @@ syscall_entry:
 	xor	%r8d, %r8d
 	xor	%r10d, %r10d
 	mov	syscall_scratch_rsp(%rip), %rsp
-	sysretq
+	SPEC_CTRL_EXIT_TO_GUEST sysretq
 
 .Lsyscall_slow_unwind:
 	pop	%r9
@@ -187,7 +188,7 @@ syscall_entry:
 	mov	0(%rsp), %rcx
 	mov	16(%rsp), %r11
 	mov	24(%rsp), %rsp
-	sysretq
+	SPEC_CTRL_EXIT_TO_GUEST sysretq
 
 /* SYSCALL from 32-bit compatibility mode: 32-bit PV guests are unsupported. */
 	.globl syscall_compat_entry

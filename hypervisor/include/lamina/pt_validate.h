@@ -24,6 +24,10 @@
  *     are kept apart by separate L4s, not by the U/S bit), and L1 entries
  *     get _PAGE_GLOBAL stripped: a global translation would survive the
  *     CR3 reloads that retire a guest's old mappings;
+ *   - not-present entries are otherwise free-form (a guest keeps swap
+ *     entries there), except with the L1TF check on (ctx->l1tf_addr_mask
+ *     nonzero, see pt_l1tf_safe): then a not-present entry at any level
+ *     must be L1TF-safe, else -EINVAL;
  * Dropping the last type reference of a table drops the references its
  * entries held. Errors are negative Xen errno values:
  *   -EINVAL bad flags or a frame beyond RAM, -EPERM a frame the domain does
@@ -63,7 +67,34 @@ struct pt_ctx {
 	void *cookie;
 	uint16_t domid;                 /* the domain whose tables these are */
 	const uint64_t *xen_l4e;        /* PT_XEN_NR_SLOTS hypervisor L4 entries */
+	/* L1TF check of not-present entries (pv-l1tf); mask 0: check off. */
+	uint64_t l1tf_addr_mask;        /* address bits the L1D cache looks up */
+	uint64_t l1tf_safe_maddr;       /* addresses from here up are never cached */
 };
+
+/*
+ * L1 Terminal Fault (affected Intel CPUs): a page walk that meets a
+ * not-present entry (at any level) may still look its address bits up in the
+ * L1 data cache and forward what it finds to speculative loads, so a guest
+ * could read any cached host data through a crafted not-present entry. An
+ * entry is safe when its address (the bits the L1D uses) is zero (frame 0
+ * holds nothing secret) or at least l1tf_safe_maddr (above anything
+ * cacheable: Linux's inverted swap entries land there), and, above L1, PSE
+ * is clear (a speculative superpage would reach 2 MiB/1 GiB from frame 0;
+ * an L4 entry counts too, as a linear walk reads it as an L3 entry).
+ * True if the check is off or e is present. Inline: it runs per entry.
+ */
+static inline bool pt_l1tf_safe(const struct pt_ctx *c, uint64_t e,
+				unsigned int level)
+{
+	uint64_t maddr = e & c->l1tf_addr_mask;
+
+	if (!c->l1tf_addr_mask || (e & PTE_PRESENT))
+		return true;
+	if (level > 1 && (e & PTE_PSE))
+		return false;
+	return maddr == 0 || maddr >= c->l1tf_safe_maddr;
+}
 
 /* General + type reference on a frame the domain owns (validating it). */
 int pt_get_page_and_type(const struct pt_ctx *c, uint64_t mfn, enum frame_type t);

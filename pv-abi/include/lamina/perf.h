@@ -27,6 +27,10 @@ struct lamina_perf_counters {
 	uint64_t cr3_writes;      /* address-space switches done for the guest */
 	uint64_t tlb_flushes;     /* full TLB flushes done for the guest */
 	uint64_t invlpgs;         /* single-page invalidations done for the guest */
+	/* Speculative-execution mitigations (docs/security.md); fields are only
+	 * ever appended. */
+	uint64_t ibpbs;           /* branch-predictor flushes on switching to it */
+	uint64_t verws;           /* buffer flushes (VERW) on exits to it */
 };
 
 #endif

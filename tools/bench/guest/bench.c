@@ -35,6 +35,7 @@
 /* The counters in struct lamina_perf_counters, in order, with names. */
 static const char *const counter_names[] = {
 	"entries", "hcalls", "excs", "bounces", "cr3", "tlbflush", "invlpg",
+	"ibpb", "verw",
 };
 #define NR_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
 _Static_assert(sizeof(struct lamina_perf_counters) == NR_COUNTERS * 8,

@@ -15,6 +15,7 @@
 #include <lamina/schedule.h>
 #include <pv/xen.h>
 #include <pv/errno.h>
+#include <asm/spec_ctrl.h>
 #include <lamina/guest_access.h>
 #include <lamina/vcpu_op.h>
 
@@ -99,7 +100,9 @@ static void fold_fast_counts(struct domain *d)
 	d->perf.exceptions += cpu_perf.exceptions;
 	d->perf.bounces += cpu_perf.bounces;
 	d->perf.cr3_writes += cpu_perf.cr3_writes;
+	d->perf.verws += cpu_verw_count;
 	cpu_fast_hypercalls = 0;
+	cpu_verw_count = 0;
 	memset(&cpu_perf, 0, sizeof(cpu_perf));
 }
 
@@ -109,6 +112,7 @@ void perf_switch_domain(struct domain *from)
 		fold_fast_counts(from);
 	} else {
 		cpu_fast_hypercalls = 0;
+		cpu_verw_count = 0;
 		memset(&cpu_perf, 0, sizeof(cpu_perf));
 	}
 }
@@ -127,6 +131,7 @@ long do_lamina_perf(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	case LAMINA_PERF_RESET:
 		memset(&d->perf, 0, sizeof(d->perf));
 		cpu_fast_hypercalls = 0;
+		cpu_verw_count = 0;
 		memset(&cpu_perf, 0, sizeof(cpu_perf));
 		return 0;
 	}

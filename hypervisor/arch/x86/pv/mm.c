@@ -19,6 +19,7 @@
 #include <pv/xen.h>
 #include <pv/errno.h>
 #include <asm/cpu.h>
+#include <asm/spec_ctrl.h>
 
 #define MMU_UPDATE_PREEMPTED 0x80000000u
 /* Entries handled per entry into the hypervisor before continuing. */
@@ -42,6 +43,7 @@ void pv_pt_ctx(const struct domain *d, struct pt_ctx *c)
 	c->cookie = NULL;
 	c->domid = d->domain_id;
 	c->xen_l4e = hv_l4e;
+	spec_ctrl_pt_ctx(d->initial, c);
 }
 
 void flush_tlb_local(struct domain *d)

@@ -2,6 +2,7 @@
  * Page-table validation and reference counting (rules: pt_validate.h).
  */
 #include "lamina/pt_validate.h"
+#include "pv/errno.h"
 
 #define L1_DISALLOWED  (PTE_PWT | PTE_PCD | PTE_PSE | PTE_HIGH_RSVD)
 #define LN_DISALLOWED  (PTE_PWT | PTE_PCD | PTE_PSE | PTE_GLOBAL | PTE_HIGH_RSVD)
@@ -42,7 +43,7 @@ int pt_check_l1e(const struct pt_ctx *c, uint64_t *l1e)
 	struct frame_info *fi;
 
 	if (!(*l1e & PTE_PRESENT))
-		return 0;
+		return pt_l1tf_safe(c, *l1e, 1) ? 0 : -XEN_EINVAL;
 	if (*l1e & L1_DISALLOWED)
 		return -22;
 	*l1e = (*l1e | PTE_USER) & ~PTE_GLOBAL;
@@ -146,6 +147,7 @@ static void release_entries(const struct pt_ctx *c, uint64_t mfn,
 static int validate_table(const struct pt_ctx *c, uint64_t mfn, unsigned int level)
 {
 	uint64_t *t = c->map(c->cookie, mfn);
+	bool l1tf = c->l1tf_addr_mask != 0;
 
 	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
 		int rc;
@@ -154,7 +156,12 @@ static int validate_table(const struct pt_ctx *c, uint64_t mfn, unsigned int lev
 			continue;
 		}
 		uint64_t e = t[i];
-		if (level == 1) {
+		if (!(e & PTE_PRESENT)) {
+			/* Holds no reference; only L1TF cares what it says. */
+			if (!l1tf || pt_l1tf_safe(c, e, level))
+				continue;
+			rc = -XEN_EINVAL;
+		} else if (level == 1) {
 			if (e & PTE_PRESENT && (e & L1_DISALLOWED))
 				rc = -22;
 			else
@@ -255,6 +262,8 @@ int pt_mod_entry(const struct pt_ctx *c, uint64_t table_mfn, unsigned int idx,
 	if ((new_entry & PTE_PRESENT) &&
 	    (new_entry & (level == 1 ? L1_DISALLOWED : LN_DISALLOWED)))
 		return -22;
+	if (!pt_l1tf_safe(c, new_entry, level))
+		return -XEN_EINVAL;
 	if (new_entry & PTE_PRESENT)
 		new_entry |= PTE_USER;
 	if (level == 1)
