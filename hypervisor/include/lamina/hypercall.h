@@ -49,11 +49,26 @@ long hypercall_create_continuation(uint64_t nr, uint64_t a1, uint64_t a2,
  * timer is only noticed here).
  */
 bool hypercall_preempt_check(void);
-/* Forget the hypercall in progress (a new one begins, or the CPU switches). */
-void hypercall_state_reset(void);
-/* Run one multicall entry; true if it made a continuation (multicall.c). */
+/*
+ * The hypercall being handled on this CPU. It is reset whenever a hypercall
+ * begins and whenever the scheduler switches: a call that ends in
+ * schedule() (a domain shutting itself down) is abandoned with its stack,
+ * and nothing of it may outlive it.
+ */
 struct multicall_entry;
-bool hypercall_run_subcall(struct multicall_entry *call);
+struct hypercall_state {
+	struct cpu_regs *regs;          /* full-frame path only, else NULL */
+	bool continued;                 /* a continuation was made */
+	struct multicall_entry *sub;    /* inside a multicall: the entry running */
+};
+extern struct hypercall_state cur_hcall;
+
+static inline void hypercall_state_reset(void)
+{
+	cur_hcall.regs = NULL;
+	cur_hcall.continued = false;
+	cur_hcall.sub = NULL;
+}
 
 /* Fast-path counts belong to the domain that ran: call when switching. */
 struct domain;

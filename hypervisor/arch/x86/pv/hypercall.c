@@ -56,22 +56,11 @@ void hypercall_init(void)
  * schedule() (a domain shutting itself down) is abandoned with its stack,
  * and nothing of it may outlive it.
  */
-static struct {
-	struct cpu_regs *regs;          /* full-frame path only, else NULL */
-	bool continued;                 /* a continuation was made */
-	struct multicall_entry *sub;    /* inside a multicall: the entry running */
-} hc;
-
-void hypercall_state_reset(void)
-{
-	hc.regs = NULL;
-	hc.continued = false;
-	hc.sub = NULL;
-}
+struct hypercall_state cur_hcall;
 
 bool hypercall_may_continue(void)
 {
-	return hc.regs && !hc.continued;
+	return cur_hcall.regs && !cur_hcall.continued;
 }
 
 bool hypercall_preempt_check(void)
@@ -91,15 +80,15 @@ bool hypercall_preempt_check(void)
 long hypercall_create_continuation(uint64_t nr, uint64_t a1, uint64_t a2,
 				   uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct cpu_regs *r = hc.regs;
+	struct cpu_regs *r = cur_hcall.regs;
 
-	hc.continued = true;
-	if (hc.sub) {
-		hc.sub->args[0] = a1;
-		hc.sub->args[1] = a2;
-		hc.sub->args[2] = a3;
-		hc.sub->args[3] = a4;
-		hc.sub->args[4] = a5;
+	cur_hcall.continued = true;
+	if (cur_hcall.sub) {
+		cur_hcall.sub->args[0] = a1;
+		cur_hcall.sub->args[1] = a2;
+		cur_hcall.sub->args[2] = a3;
+		cur_hcall.sub->args[3] = a4;
+		cur_hcall.sub->args[4] = a5;
 		return (long)nr;
 	}
 	r->rdi = a1;
@@ -109,25 +98,6 @@ long hypercall_create_continuation(uint64_t nr, uint64_t a1, uint64_t a2,
 	r->r8 = a5;
 	r->rip -= 2;            /* back onto the guest's syscall */
 	return (long)nr;        /* rax: the hypercall to re-enter */
-}
-
-/*
- * Run one multicall entry. Returns true when the sub-call made a
- * continuation (its entry's args now hold it); the multicall itself must
- * then continue from this entry.
- */
-bool hypercall_run_subcall(struct multicall_entry *call)
-{
-	bool continued;
-
-	hc.sub = call;
-	call->result = (xen_ulong_t)hypercall_dispatch(
-		call->op, call->args[0], call->args[1], call->args[2],
-		call->args[3], call->args[4]);
-	continued = hc.continued;
-	hc.sub = NULL;
-	hc.continued = false;
-	return continued;
 }
 
 struct cpu_perf cpu_perf;
@@ -235,7 +205,7 @@ int handle_syscall(struct cpu_regs *regs)
 	}
 
 	hypercall_state_reset();
-	hc.regs = regs;
+	cur_hcall.regs = regs;
 	regs->rax = (uint64_t)hypercall_dispatch(nr, regs->rdi, regs->rsi,
 						 regs->rdx, regs->r10, regs->r8);
 	hypercall_state_reset();

@@ -22,14 +22,33 @@
 /* The timer check reads the clock: once every this many entries. */
 #define MULTICALL_TIMER_CHECK_EVERY 32
 
-/* Stop before entry i (> 0)? Blocking and ending are seen at once. */
-static bool stop_before(unsigned int i)
+/*
+ * Run one entry; true if the sub-call made a continuation (its entry's
+ * args now hold it, and the multicall must continue from this entry).
+ */
+static inline bool run_subcall(struct multicall_entry *call)
 {
-	struct vcpu *v = current;
+	bool continued;
 
-	if (need_resched || v->blocked || v->domain->state != DOMAIN_RUNNING)
-		return true;
-	return i % MULTICALL_TIMER_CHECK_EVERY == 0 && hypercall_preempt_check();
+	cur_hcall.sub = call;
+	call->result = (xen_ulong_t)hypercall_dispatch(
+		call->op, call->args[0], call->args[1], call->args[2],
+		call->args[3], call->args[4]);
+	continued = cur_hcall.continued;
+	cur_hcall.sub = NULL;
+	cur_hcall.continued = false;
+	return continued;
+}
+
+/*
+ * Stop before entry i (> 0)? Blocking, ending the domain and waking
+ * another vCPU all request a scheduling decision, seen at once; the rest
+ * of hypercall_preempt_check() reads the clock, so only now and then.
+ */
+static inline bool stop_before(unsigned int i)
+{
+	return need_resched ||
+	       (i % MULTICALL_TIMER_CHECK_EVERY == 0 && hypercall_preempt_check());
 }
 
 long do_multicall(uint64_t list, uint64_t nr_calls, uint64_t a3, uint64_t a4,
@@ -53,16 +72,20 @@ long do_multicall(uint64_t list, uint64_t nr_calls, uint64_t a3, uint64_t a4,
 		if (call.op == __HYPERVISOR_iret ||
 		    call.op == __HYPERVISOR_multicall) {
 			call.result = (xen_ulong_t)-XEN_EINVAL;
-		} else if (hypercall_run_subcall(&call)) {
-			/* Write the continued entry back; resume from it. */
-			if (current->domain->state != DOMAIN_RUNNING)
+		} else {
+			bool continued = run_subcall(&call);
+
+			/* Ending a domain requests a scheduling decision: only
+			 * then look whether ours ended (its memory is gone). */
+			if (need_resched && current->domain->state != DOMAIN_RUNNING)
 				return 0;
-			if (copy_to_guest(at, &call, size))
-				return -XEN_EFAULT;
-			break;
+			if (continued) {
+				/* Write the continued entry back; resume from it. */
+				if (copy_to_guest(at, &call, size))
+					return -XEN_EFAULT;
+				break;
+			}
 		}
-		if (current->domain->state != DOMAIN_RUNNING)
-			return 0;       /* it ended: its memory is gone */
 		if (copy_to_guest(at + __builtin_offsetof(struct multicall_entry, result),
 				  &call.result, sizeof(call.result)))
 			return -XEN_EFAULT;
