@@ -379,6 +379,8 @@ static void attack_far_timers(void)
 
 static void attacker(const start_info_t *si)
 {
+	/* Attack inside the victim's window, which opens as it boots. */
+	sleep_ms(quiet_port(), 300);
 	if (md_arg_is("mode", "mc_polls"))
 		attack_mc_polls();
 	else if (md_arg_is("mode", "mc_huge"))
