@@ -2,6 +2,17 @@
  * console_io: the hypervisor console as a hypercall. Writes appear on the
  * serial line with the domain's prefix; reads take what serial input is
  * waiting (0 when there is none: the call never blocks).
+ *
+ * Who may: reading is the privileged domain's alone (-EPERM for others, as
+ * Xen's default policy says): the serial input it takes is domain 0's.
+ * Writing is open to every domain, as in a Xen debug build: an
+ * unprivileged domain's text only goes to the hypervisor's log with its
+ * (dN) prefix, next to what its console ring prints.
+ *
+ * A long write is done in pieces: after each piece the call continues
+ * itself (Xen does the same) when hypercall_preempt_check() says so, and
+ * after CONSOLE_WRITE_MAX bytes in any case, so one entry's work is bounded
+ * even for a 4 GiB buffer.
  */
 #include <lamina/console.h>
 #include <lamina/domain.h>
@@ -11,21 +22,28 @@
 #include <pv/errno.h>
 
 #define CONSOLE_CHUNK 128
+#define CONSOLE_WRITE_MAX 4096  /* bytes per hypervisor entry at most */
 
 static long console_write(uint64_t buf, uint64_t count)
 {
 	char chunk[CONSOLE_CHUNK];
+	uint64_t done = 0;
 
 	/* Validate the whole range first: nothing is printed from a bad buffer. */
 	if (!guest_range_ok(buf, count))
 		return -XEN_EFAULT;
 	while (count) {
+		if (done && hypercall_may_continue() &&
+		    (done >= CONSOLE_WRITE_MAX || hypercall_preempt_check()))
+			return hypercall_create_continuation(__HYPERVISOR_console_io,
+				CONSOLEIO_write, count, buf, 0, 0);
 		size_t n = count < CONSOLE_CHUNK ? count : CONSOLE_CHUNK;
 		if (copy_from_guest(chunk, buf, n))
 			return -XEN_EFAULT;
 		console_domain_write(current->domain, chunk, n);
 		buf += n;
 		count -= n;
+		done += n;
 	}
 	return 0;
 }
@@ -59,6 +77,8 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf, uint64_t a4,
 	case CONSOLEIO_write:
 		return console_write(buf, count);
 	case CONSOLEIO_read:
+		if (!current->domain->privileged)
+			return -XEN_EPERM;
 		return console_read(buf, count);
 	}
 	return -XEN_ENOSYS;

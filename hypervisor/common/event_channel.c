@@ -15,8 +15,12 @@
  *    closed an interdomain channel: this end is then unbound); on a free,
  *    reserved or VIRQ port it is -EINVAL.
  *  - acting on another domain (alloc_unbound, status, reset) needs the
- *    privileged domain, else -EPERM; reset of another domain is -EINVAL
- *    even then, since Lamina has no controller pause (Xen's condition).
+ *    privileged domain, else -EPERM, checked before anything about that
+ *    domain's ports (Xen looks for a free port first, and so tells an
+ *    unprivileged caller whether another domain's table is full); reset
+ *    of another domain is -EINVAL even then, since Lamina has no
+ *    controller pause (Xen's condition).
+ *  - global VIRQs (VIRQ_DOM_EXC) reach the initial domain only.
  *  - FIFO (init_control, expand_array, set_priority) is -ENOSYS, so Linux
  *    stays on two-level; bind_pirq is -EINVAL (a PV domain has no pirqs).
  *
@@ -218,10 +222,11 @@ static long alloc_unbound(struct evtchn_alloc_unbound *a)
 
 	if (!d)
 		return -XEN_ESRCH;
-	if ((port = get_free_port(d)) < 0)
-		return port;
+	/* Permission first: -ENOSPC would tell a stranger d's table is full. */
 	if (!may_control(d))
 		return -XEN_EPERM;
+	if ((port = get_free_port(d)) < 0)
+		return port;
 	chn = port_chn(d, (unsigned int)port);
 	chn->state = ECS_UNBOUND;
 	chn->remote_dom = a->remote_dom == DOMID_SELF
@@ -371,10 +376,10 @@ static long port_status(struct evtchn_status *st)
 
 	if (!d)
 		return -XEN_ESRCH;
-	if (st->port >= NR_EVTCHN_PORTS)
-		return -XEN_EINVAL;
 	if (!may_control(d))
 		return -XEN_EPERM;
+	if (st->port >= NR_EVTCHN_PORTS)
+		return -XEN_EINVAL;
 	describe_port(port_chn(d, st->port), st);
 	return 0;
 }
@@ -564,11 +569,16 @@ void send_guest_virq(struct vcpu *v, unsigned int virq)
 		evtchn_set_pending(v->domain, port);
 }
 
+/*
+ * Global VIRQs (VIRQ_DOM_EXC: some domain ended) go to the initial domain
+ * only, Xen's hardware domain when no other handler is named: another
+ * domain may bind them but never hears of the others' lives.
+ */
 void send_global_virq(unsigned int virq)
 {
 	for (unsigned int id = 0; id < MAX_DOMAINS; id++) {
 		struct domain *d = evtchn_domain((domid_t)id);
-		struct vcpu *v = d ? domain_vcpu(d, 0) : NULL;
+		struct vcpu *v = d && d->initial ? domain_vcpu(d, 0) : NULL;
 
 		if (v)
 			send_guest_virq(v, virq);

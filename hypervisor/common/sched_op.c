@@ -15,23 +15,18 @@
 #define MAX_POLL_PORTS 4        /* Xen allows 128; Linux polls one */
 
 /*
- * Give up the CPU or sleep until an event. The hypercall's own result (0)
- * is written into the guest frame first, since the call does not return
- * here: the guest resumes from that frame when it runs again. Inside a
- * multicall the rest of the batch must still run, so there the call
- * returns at once (a spurious wake-up, which the ABI allows).
+ * Give up the CPU or sleep until an event. Nothing switches here: the vCPU
+ * is marked (blocked, or a scheduling decision requested) and the call
+ * returns 0; the switch happens on the way back to the guest, after the
+ * result is in its frame. Inside a multicall the batch stops after this
+ * entry and continues when the vCPU runs again, as in Xen.
  */
 static long deschedule(bool block)
 {
-	struct cpu_regs *regs = hypercall_regs();
-
-	if (!regs || hypercall_in_multicall())
-		return 0;
-	regs->rax = 0;
 	if (block)
-		vcpu_block_current();
+		vcpu_sleep_current();
 	sched_request();
-	schedule();
+	return 0;
 }
 
 static long sched_block(void)
@@ -43,11 +38,6 @@ static long sched_block(void)
 	if (v->vcpu_info->evtchn_upcall_pending)
 		return 0;
 	return deschedule(true);
-}
-
-static void poll_timeout(void *data)
-{
-	vcpu_kick(data);
 }
 
 static long sched_poll(uint64_t arg)
@@ -72,10 +62,9 @@ static long sched_poll(uint64_t arg)
 	v->nr_poll_ports = poll.nr_ports;
 	for (unsigned int i = 0; i < poll.nr_ports; i++)
 		v->poll_ports[i] = ports[i];
-	if (poll.timeout) {
-		timer_init(&v->poll_timer, poll_timeout, v);
+	/* The timer was set up with the vCPU (sched_add_vcpu), never here. */
+	if (poll.timeout)
 		timer_set(&v->poll_timer, poll.timeout);
-	}
 	return deschedule(true);
 }
 

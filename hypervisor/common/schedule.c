@@ -62,8 +62,15 @@ void sched_request(void)
 	need_resched = true;
 }
 
+/* SCHEDOP_poll's timeout passed: wake the poller. */
+static void poll_timed_out(void *data)
+{
+	vcpu_kick(data);
+}
+
 void sched_add_vcpu(struct vcpu *v)
 {
+	timer_init(&v->poll_timer, poll_timed_out, v);
 	sched_unit_init(&v->sched, v, v->domain->weight, v->domain->cap);
 	sched_unit_add(&runq, &v->sched);
 	sched_unit_wake(&runq, &v->sched);      /* a new vCPU is ready to run */
@@ -178,6 +185,8 @@ void schedule(void)
 {
 	uint64_t t = now();
 
+	hypercall_state_reset();        /* a call that ends here is abandoned */
+
 	if (current && current->domain->state == DOMAIN_RUNNING)
 		sched_charge(&runq, &current->sched, t - slice_start, t);
 	slice_start = t;
@@ -211,14 +220,13 @@ void schedule(void)
 	}
 }
 
-void vcpu_block_current(void)
+void vcpu_sleep_current(void)
 {
 	struct vcpu *v = current;
 
 	v->blocked = true;
 	sched_unit_sleep(&runq, &v->sched);
 	need_resched = true;
-	schedule();
 }
 
 /* Deliver pending events: enter the event callback with events masked. */

@@ -232,6 +232,11 @@ uint64_t ns_to_tsc(uint64_t ns)
 	return ns_to_ticks(ns, tsc_ticks_per_ns);
 }
 
+uint64_t tsc_ticks_per_ns_frac(void)
+{
+	return tsc_ticks_per_ns;
+}
+
 uint64_t tsc_khz(void)
 {
 	return tsc_hz / 1000;

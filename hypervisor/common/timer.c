@@ -6,11 +6,18 @@
 #include <lamina/time.h>
 #include <lamina/timer.h>
 #include <asm/apic.h>
+#include <asm/traps.h>
 
 static struct timer *timer_list;        /* sorted by expires */
 
+static void unlink_timer(struct timer *t);
+
+/* Harmless on an armed timer: it is taken off the list first, never left
+ * linked with its link cleared (which would lose every timer behind it). */
 void timer_init(struct timer *t, void (*fn)(void *data), void *data)
 {
+	if (t->active)
+		timer_stop(t);
 	t->expires = 0;
 	t->fn = fn;
 	t->data = data;
@@ -20,11 +27,13 @@ void timer_init(struct timer *t, void (*fn)(void *data), void *data)
 
 static void unlink_timer(struct timer *t)
 {
-	for (struct timer **pp = &timer_list; *pp; pp = &(*pp)->next)
-		if (*pp == t) {
-			*pp = t->next;
-			break;
-		}
+	struct timer **pp = &timer_list;
+
+	while (*pp && *pp != t)
+		pp = &(*pp)->next;
+	if (!*pp)
+		panic("timer %p marked active but not on the timer list", (void *)t);
+	*pp = t->next;
 	t->next = NULL;
 	t->active = false;
 }
@@ -43,8 +52,15 @@ void timer_set(struct timer *t, uint64_t expires)
 		unlink_timer(t);
 	t->expires = expires;
 	struct timer **pp = &timer_list;
-	while (*pp && (*pp)->expires <= expires)
+	/* An inactive timer is unlinked (timer_init and unlink_timer see to
+	 * it): a link left set, or t met on the way, means a broken list. */
+	if (t->next)
+		panic("timer %p inactive but linked", (void *)t);
+	while (*pp && (*pp)->expires <= expires) {
+		if (*pp == t)
+			panic("timer %p on the timer list while inactive", (void *)t);
 		pp = &(*pp)->next;
+	}
 	t->next = *pp;
 	*pp = t;
 	t->active = true;
@@ -60,6 +76,11 @@ void timer_stop(struct timer *t)
 	unlink_timer(t);
 	if (was_first)
 		program_hardware();
+}
+
+bool timer_due(void)
+{
+	return timer_list && timer_list->expires <= now();
 }
 
 void timers_run(void)

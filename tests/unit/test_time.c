@@ -161,6 +161,65 @@ static bool ns_to_ticks_inverse(char *why)
 }
 
 /* The bitwise 128/64 division agrees with the compiler's. */
+/* TSC deadlines saturate: a far deadline never wraps round to "now". */
+static bool tsc_deadline_saturates(char *why)
+{
+	uint64_t frac = ticks_per_ns_frac(3000000000UL);        /* 3 GHz */
+	uint64_t d;
+
+	EXPECT(tsc_deadline_after(1000, 0, frac) == 1001, "zero delta: next tick");
+	EXPECT(tsc_deadline_after(1000, 1000, frac) == 1000 + 3000 + 1,
+	       "1 us at 3 GHz: %lu", (unsigned long)tsc_deadline_after(1000, 1000, frac));
+	EXPECT(tsc_deadline_after(1000, UINT64_MAX, frac) == UINT64_MAX, "~0 ns");
+	EXPECT(tsc_deadline_after(UINT64_MAX - 5, 1000, frac) == UINT64_MAX,
+	       "TSC near its end");
+	EXPECT(tsc_deadline_after(UINT64_MAX, 0, frac) == UINT64_MAX, "TSC at its end");
+	/* Every delta from 1 s to ~0, at a large TSC: monotone, never below now. */
+	uint64_t prev = 0, tsc = 1UL << 62;
+	for (uint64_t delta = NSEC_PER_SEC; ; delta = delta * 3 + 7) {
+		d = tsc_deadline_after(tsc, delta, frac);
+		EXPECT(d > tsc && d >= prev, "delta %lu: %lu after %lu",
+		       (unsigned long)delta, (unsigned long)d, (unsigned long)prev);
+		prev = d;
+		if (delta > UINT64_MAX / 4)
+			break;
+	}
+	EXPECT(prev == UINT64_MAX, "the largest deltas saturate");
+	return true;
+}
+
+/* One-shot counts: at least 1, at most 32 bits, exact in between. */
+static bool apic_count_saturates(char *why)
+{
+	static const uint64_t rates[] = { 1, 62500, 1000000, 0xffffffffUL,
+					  1UL << 40, UINT64_MAX };
+
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r++) {
+		uint64_t rate = rates[r];
+
+		EXPECT(apic_oneshot_count(0, rate) == 1, "rate %lu: 0 ns", (unsigned long)rate);
+		EXPECT(apic_oneshot_count(UINT64_MAX, rate) == 0xffffffffU,
+		       "rate %lu: ~0 ns", (unsigned long)rate);
+		/* 3 days and beyond: delta * rate overflowed 64 bits before. */
+		for (uint64_t days = 1; days < 1000000; days *= 7) {
+			uint64_t ns = days * 86400UL * NSEC_PER_SEC;
+			u128 want = (u128)ns * (rate > (1UL << 32) ? 1UL << 32 : rate) / 1000000;
+			uint32_t got = apic_oneshot_count(ns, rate);
+
+			if (want > 0xffffffffU)
+				want = 0xffffffffU;
+			if (want == 0)
+				want = 1;
+			EXPECT(got == want, "rate %lu, %lu days: %u, want %lu",
+			       (unsigned long)rate, (unsigned long)days, got,
+			       (unsigned long)want);
+		}
+	}
+	EXPECT(apic_oneshot_count(1500000, 62500) == 93750, "1.5 ms");
+	EXPECT(apic_oneshot_count(10, 62500) == 1, "sub-tick rounds up to 1");
+	return true;
+}
+
 static bool div_u128_matches(char *why)
 {
 	unsigned long long seed = 99;
@@ -295,6 +354,8 @@ int main(void)
 	RUN(scale_known_values);
 	RUN(ns_to_ticks_inverse);
 	RUN(div_u128_matches);
+	RUN(tsc_deadline_saturates);
+	RUN(apic_count_saturates);
 	RUN(epoch_known_dates);
 	RUN(epoch_matches_timegm);
 	RUN(leap_days_validated);

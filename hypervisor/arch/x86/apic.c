@@ -8,6 +8,7 @@
 #include <lamina/console.h>
 #include <lamina/mm.h>
 #include <lamina/time.h>
+#include <lamina/time_math.h>
 #include <lamina/timer.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
@@ -81,16 +82,13 @@ void apic_timer_program(uint64_t when)
 	uint64_t t = now();
 	uint64_t delta = when > t ? when - t : 0;
 
+	/* Saturating (time_math.c): a far deadline must not wrap to "now". */
 	if (tsc_deadline) {
-		wrmsr(MSR_TSC_DEADLINE, rdtsc() + ns_to_tsc(delta) + 1);
+		wrmsr(MSR_TSC_DEADLINE, tsc_deadline_after(rdtsc(), delta,
+							   tsc_ticks_per_ns_frac()));
 		return;
 	}
-	uint64_t ticks = delta * apic_ticks_per_ms / 1000000;
-	if (ticks == 0)
-		ticks = 1;
-	if (ticks > 0xffffffffu)
-		ticks = 0xffffffffu;
-	apic_write(APIC_TIMER_INITIAL, (uint32_t)ticks);
+	apic_write(APIC_TIMER_INITIAL, apic_oneshot_count(delta, apic_ticks_per_ms));
 }
 
 void apic_timer_stop(void)

@@ -21,7 +21,7 @@ void evtchn_domain_destroy(struct domain *d);
 
 /* Raise a virtual IRQ bound on v (no-op if unbound). */
 void send_guest_virq(struct vcpu *v, unsigned int virq);
-/* Raise VIRQ_DOM_EXC-style global VIRQs on every domain that bound it. */
+/* Raise a global VIRQ (VIRQ_DOM_EXC) on the initial domain, if it bound it. */
 void send_global_virq(unsigned int virq);
 /* Mark a port of d pending and notify its vCPU (used for console rings). */
 void evtchn_notify_port(struct domain *d, unsigned int port);

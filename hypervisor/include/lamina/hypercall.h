@@ -33,18 +33,42 @@ long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
  * work, then asks to be re-entered with new arguments. The guest's rip is
  * moved back onto its `syscall`, so the call resumes as soon as the guest
  * runs again, and other work (interrupts, other domains) can happen in
- * between. Only possible on the full-frame path, outside a multicall:
- * hypercall_may_continue() says whether the current call can.
+ * between. Only possible on the full-frame path: hypercall_may_continue()
+ * says whether the current call can. Inside a multicall the sub-call's
+ * continuation is stored in its entry and the multicall continues itself
+ * from that entry (arch/x86/pv/multicall.c).
  */
 bool hypercall_may_continue(void);
-/* The guest frame of the hypercall being handled (full-frame path). */
-struct cpu_regs;
-struct cpu_regs *hypercall_regs(void);
-bool hypercall_in_multicall(void);
-/* Calls made inside a multicall run to completion instead. */
-void hypercall_block_continuations(bool block);
 long hypercall_create_continuation(uint64_t nr, uint64_t a1, uint64_t a2,
 				   uint64_t a3, uint64_t a4, uint64_t a5);
+/*
+ * Should a long hypercall stop at its next boundary and continue later?
+ * (Xen's hypercall_preempt_check): a scheduling decision is pending, the
+ * vCPU blocked or its domain ended, an event waits for delivery, or a
+ * hypervisor timer is due (interrupts are off in the hypervisor, so a due
+ * timer is only noticed here).
+ */
+bool hypercall_preempt_check(void);
+/*
+ * The hypercall being handled on this CPU. It is reset whenever a hypercall
+ * begins and whenever the scheduler switches: a call that ends in
+ * schedule() (a domain shutting itself down) is abandoned with its stack,
+ * and nothing of it may outlive it.
+ */
+struct multicall_entry;
+struct hypercall_state {
+	struct cpu_regs *regs;          /* full-frame path only, else NULL */
+	bool continued;                 /* a continuation was made */
+	struct multicall_entry *sub;    /* inside a multicall: the entry running */
+};
+extern struct hypercall_state cur_hcall;
+
+static inline void hypercall_state_reset(void)
+{
+	cur_hcall.regs = NULL;
+	cur_hcall.continued = false;
+	cur_hcall.sub = NULL;
+}
 
 /* Fast-path counts belong to the domain that ran: call when switching. */
 struct domain;

@@ -12,8 +12,9 @@
 void sched_init(void);
 void sched_add_vcpu(struct vcpu *v);
 void sched_remove_vcpu(struct vcpu *v);
-/* Block the current vCPU until vcpu_kick() (event.h) and run something else. */
-void vcpu_block_current(void) __attribute__((noreturn));
+/* Block the current vCPU until vcpu_kick() (event.h); the switch to
+ * something else happens at the next return to the guest. */
+void vcpu_sleep_current(void);
 /* Ask for a scheduling decision at the next return to a guest. */
 void sched_request(void);
 /*

@@ -18,6 +18,8 @@ void time_init(void);
 uint64_t now(void);
 uint64_t tsc_to_ns(uint64_t tsc);
 uint64_t ns_to_tsc(uint64_t ns);
+/* TSC ticks per ns, fixed point (time_math.h's ticks_per_ns_frac). */
+uint64_t tsc_ticks_per_ns_frac(void);
 uint64_t tsc_khz(void);
 /* Publish a fresh vcpu_time_info to the guest (version protocol). */
 void update_vcpu_system_time(struct vcpu *v);

@@ -34,6 +34,41 @@ uint64_t time_scale_apply(uint64_t delta, const struct time_scale *ts);
 uint64_t ticks_per_ns_frac(uint64_t hz);
 /* Ticks in ns given ticks_per_ns_frac() (rounded down, saturating). */
 uint64_t ns_to_ticks(uint64_t ns, uint64_t frac);
+/*
+ * Local APIC timer arithmetic (arch/x86/apic.c), saturating so a far
+ * deadline is "later" and never wraps into "now":
+ * the TSC-deadline value for delta_ns after tsc_now (at least tsc_now + 1;
+ * UINT64_MAX, which the TSC never reaches, when it would not fit), and
+ * the one-shot initial count for delta_ns at ticks_per_ms (1..0xffffffff).
+ */
+static inline uint64_t tsc_deadline_after(uint64_t tsc_now, uint64_t delta_ns,
+					  uint64_t frac)
+{
+	uint64_t ticks = ns_to_ticks(delta_ns, frac);
+
+	if (ticks >= UINT64_MAX - tsc_now)
+		return UINT64_MAX;
+	return tsc_now + ticks + 1;
+}
+
+/* ticks = delta_ns * ticks_per_ms / 1e6. A rate is at most 2^32 ticks per
+ * ms (the count register's width), so below 2^32 ns one 64-bit product
+ * suffices; longer deltas are split in whole ms and the rest. */
+static inline uint32_t apic_oneshot_count(uint64_t delta_ns,
+					  uint64_t ticks_per_ms)
+{
+	uint64_t rate = ticks_per_ms > (1UL << 32) ? 1UL << 32 : ticks_per_ms;
+	unsigned __int128 ticks;
+
+	if (!(delta_ns >> 32))
+		ticks = delta_ns * rate / 1000000;
+	else
+		ticks = (unsigned __int128)(delta_ns / 1000000) * rate +
+			delta_ns % 1000000 * rate / 1000000;
+	if (ticks > 0xffffffffU)
+		return 0xffffffffU;
+	return ticks ? (uint32_t)ticks : 1;
+}
 /* floor(((hi << 64) | lo) / d) when it fits in 64 bits (d > hi). */
 uint64_t div_u128_u64(uint64_t hi, uint64_t lo, uint64_t d);
 

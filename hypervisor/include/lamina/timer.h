@@ -18,10 +18,13 @@ struct timer {
 	bool active;
 };
 
+/* Set up t (once, where its owner is created); an armed t is stopped first. */
 void timer_init(struct timer *t, void (*fn)(void *data), void *data);
 /* (Re)arm t for absolute system time `expires` (ns). */
 void timer_set(struct timer *t, uint64_t expires);
 void timer_stop(struct timer *t);
+/* Has the earliest timer's deadline passed (its interrupt still pending)? */
+bool timer_due(void);
 /* Run every expired timer and reprogram the hardware for the next one. */
 void timers_run(void);
 

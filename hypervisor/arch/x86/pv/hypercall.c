@@ -18,10 +18,12 @@
 #include <asm/spec_ctrl.h>
 #include <lamina/guest_access.h>
 #include <lamina/vcpu_op.h>
+#include <lamina/timer.h>
 
 /*
  * Handlers the fast path in entry.S may call without a register frame:
- * they only read arguments and `current`, and always return.
+ * they only read arguments and `current`, and always return. Not
+ * console_io: a long write continues itself, which needs the frame.
  */
 hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
 	[__HYPERVISOR_set_trap_table]   = do_set_trap_table,
@@ -30,7 +32,6 @@ hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
 	[__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
 	[__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
 	[__HYPERVISOR_xen_version]      = do_xen_version,
-	[__HYPERVISOR_console_io]       = do_console_io,
 	[__HYPERVISOR_vm_assist]        = do_vm_assist,
 	[__HYPERVISOR_set_segment_base] = do_set_segment_base,
 	[__HYPERVISOR_callback_op]      = do_callback_op,
@@ -50,43 +51,53 @@ void hypercall_init(void)
 			fast_hypercall_mask |= 1UL << i;
 }
 
-/* The frame of the hypercall being handled on the full-frame path, if any. */
-static struct cpu_regs *continuable_regs;
-static bool continuation_made;
-static unsigned int continuations_blocked;
-
-struct cpu_regs *hypercall_regs(void)
-{
-	return continuable_regs;
-}
-
-bool hypercall_in_multicall(void)
-{
-	return continuations_blocked != 0;
-}
+/*
+ * The hypercall being handled on this CPU. It is reset whenever a hypercall
+ * begins and whenever the scheduler switches: a call that ends in
+ * schedule() (a domain shutting itself down) is abandoned with its stack,
+ * and nothing of it may outlive it.
+ */
+struct hypercall_state cur_hcall;
 
 bool hypercall_may_continue(void)
 {
-	return continuable_regs && !continuation_made && !continuations_blocked;
+	return cur_hcall.regs && !cur_hcall.continued;
 }
 
-void hypercall_block_continuations(bool block)
+bool hypercall_preempt_check(void)
 {
-	continuations_blocked += block ? 1 : -1;
+	struct vcpu *v = current;
+
+	return need_resched || v->blocked || v->domain->state != DOMAIN_RUNNING ||
+	       *(const volatile uint16_t *)&v->vcpu_info->evtchn_upcall_pending == 1 ||
+	       timer_due();
 }
 
+/*
+ * Inside a multicall the sub-call's continuation goes into its entry (the
+ * multicall then continues itself from that entry); otherwise the guest's
+ * registers are rewritten and its rip moved back onto the syscall.
+ */
 long hypercall_create_continuation(uint64_t nr, uint64_t a1, uint64_t a2,
 				   uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct cpu_regs *r = continuable_regs;
+	struct cpu_regs *r = cur_hcall.regs;
 
+	cur_hcall.continued = true;
+	if (cur_hcall.sub) {
+		cur_hcall.sub->args[0] = a1;
+		cur_hcall.sub->args[1] = a2;
+		cur_hcall.sub->args[2] = a3;
+		cur_hcall.sub->args[3] = a4;
+		cur_hcall.sub->args[4] = a5;
+		return (long)nr;
+	}
 	r->rdi = a1;
 	r->rsi = a2;
 	r->rdx = a3;
 	r->r10 = a4;
 	r->r8 = a5;
 	r->rip -= 2;            /* back onto the guest's syscall */
-	continuation_made = true;
 	return (long)nr;        /* rax: the hypercall to re-enter */
 }
 
@@ -198,11 +209,11 @@ int handle_syscall(struct cpu_regs *regs)
 		       regs->ss == FLAT_KERNEL_SS;
 	}
 
-	continuable_regs = regs;
-	continuation_made = false;
+	hypercall_state_reset();
+	cur_hcall.regs = regs;
 	regs->rax = (uint64_t)hypercall_dispatch(nr, regs->rdi, regs->rsi,
 						 regs->rdx, regs->r10, regs->r8);
-	continuable_regs = NULL;
+	hypercall_state_reset();
 	if (hv_options.trace_hypercalls && (long)regs->rax < 0)
 		printk("d%u: hypercall %lu(%#lx, %#lx, %#lx, %#lx) = %ld at rip %#lx\n",
 		       v->domain->domain_id, nr, regs->rdi, regs->rsi, regs->rdx,
