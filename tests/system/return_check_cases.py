@@ -1,4 +1,18 @@
 """System-test cases of one isolation area (same dict format as CASES in
-tests/system/cases.py, which documents every field)."""
+tests/system/cases.py, which documents every field): the CPU state a guest
+gets back (return frames, debug exceptions, emulation in user mode, state
+across domain switches)."""
 
 RETURN_CHECK_CASES = []
+
+# A hypercall whose return rip is 0x800000000000 (tests/guests/
+# sysret_noncanonical.c): #GP(0) to the guest on the fast and full paths,
+# never a return to the non-canonical address.
+RETURN_CHECK_CASES.append({
+    "name": "return-noncanonical-rip",
+    "modules": [("{build}/tests/guests/sysret_noncanonical.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 10,
+})

@@ -7,8 +7,9 @@
  * find and rewrite it: bouncing an exception or returning from
  * HYPERVISOR_iret is just editing that frame before the exit path runs.
  *
- * Exits: iretq for everything, sysretq for a hypercall returning to the
- * instruction after its syscall (the C handler says which is safe).
+ * Exits: to the hypervisor (an exception in ring 0) by iretq; to a guest
+ * only through exit_to_guest, which checks the frame and picks iretq or
+ * sysretq (the fast hypercall path is its reduced form).
  */
 #include <lamina/config.h>
 #include <asm/regs.h>
@@ -64,6 +65,8 @@
 /*
  * 256 interrupt stubs, 16 bytes apart: the IDT points vector v at
  * interrupt_stubs + 16 * v. Vectors without a hardware error code push 0.
+ * #DB, NMI, #DF and #MC arrive on their own IST stacks (desc.c) and go to
+ * ist_common; everything else arrives on the regular stack.
  */
 	.align 16
 	.globl interrupt_stubs
@@ -77,29 +80,116 @@ interrupt_stubs:
 	pushq	$0
 	pushq	$vec
 	.endif
+	.if (vec == 1) || (vec == 2) || (vec == 8) || (vec == 18)
+	jmp	ist_common
+	.else
 	jmp	exception_common
+	.endif
 	.set vec, vec + 1
 	.endr
 
 exception_common:
 	SAVE_ALL
 	cld
+exception_common_saved:
+	/* Where the CPU came from decides the exit, whatever C did to the frame. */
+	mov	REGS_CS(%rsp), %ebx
 	mov	%rsp, %rdi
 	call	handle_exception
-	/* fall through */
+	test	$3, %bl
+	mov	$0, %eax                /* not a hypercall: iretq */
+	jnz	exit_to_guest
+exit_to_hypervisor:
+	RESTORE_ALL
+	add	$16, %rsp               /* entry vector, error code */
+	iretq
 
-	.globl exit_via_iret
-exit_via_iret:
+/*
+ * #DB, NMI, #DF, #MC. IST stacks are not re-entrant: the same vector
+ * arriving again while its frame is still on the IST stack would overwrite
+ * it. So an event from a guest leaves the IST stack at once: its frame is
+ * moved to the top of the regular stack (free while a guest runs, and where
+ * the scheduler looks for the guest frame) and handled as any exception,
+ * with guest memory touched only there. An event in ring 0 is handled on
+ * the IST stack by code that touches no guest memory and takes no fault
+ * (handle_exception: #DB is absorbed, NMI logged, #DF/#MC panic), so no
+ * iretq can unblock NMIs early and no second #DB can nest on this stack.
+ */
+ist_common:
+	SAVE_ALL
+	cld
+	testb	$3, REGS_CS(%rsp)
+	jz	.List_ring0
+	mov	%rsp, %rsi
+	mov	hv_stack_top(%rip), %rdi
+	sub	$REGS_SIZE, %rdi
+	mov	%rdi, %rsp
+	mov	$REGS_SIZE / 8, %ecx
+	rep movsq
+	jmp	exception_common_saved
+.List_ring0:
+	mov	%rsp, %rdi
+	call	handle_exception
+	jmp	exit_to_hypervisor
+
+/*
+ * The only way back to a guest. rsp = its frame (struct cpu_regs at the top
+ * of the regular stack), eax = nonzero when the frame's rcx/r11 are dead (a
+ * hypercall returning past its syscall) so sysretq may clobber them.
+ *
+ * Whatever path built the frame, this enforces what the CPU must never be
+ * given: a non-canonical rip (the guest gets #GP(0) at it instead, as Xen
+ * does; sysretq to one faults in ring 0 on Intel, on the guest's stack),
+ * selectors with an RPL other than 3, and rflags with IOPL, NT, VM, VIF or
+ * VIP set or IF clear. sysretq only returns to the flat 64-bit selectors it
+ * loads; everything else leaves by iretq. The guest rsp needs no check:
+ * iretq takes any value and sysretq's is loaded in ring 0 with interrupts
+ * off and with #DB, NMI and #MC on IST stacks; a bad one faults in ring 3.
+ * (A spec-control hook would go right before each of the two exits.)
+ */
+#define RFLAGS_GUEST_MAY  0x250fd5      /* CF PF AF ZF SF TF IF DF OF RF AC ID */
+#define RFLAGS_GUEST_MUST 0x202         /* IF, reserved bit 1 */
+	.globl exit_to_guest
+exit_to_guest:
+	mov	REGS_RIP(%rsp), %rcx
+	sar	$47, %rcx               /* 0 or -1 when canonical */
+	inc	%rcx
+	shr	$1, %rcx
+	jnz	.Lbad_return_rip
+	orb	$3, REGS_CS(%rsp)
+	orb	$3, REGS_SS(%rsp)
+	andq	$RFLAGS_GUEST_MAY, REGS_RFLAGS(%rsp)
+	orq	$RFLAGS_GUEST_MUST, REGS_RFLAGS(%rsp)
+	test	%eax, %eax
+	jz	.Lexit_iret
+	cmpw	$GUEST_CS, REGS_CS(%rsp)
+	jne	.Lexit_iret
+	cmpw	$GUEST_SS, REGS_SS(%rsp)
+	jne	.Lexit_iret
+	/* sysretq: rip and rflags from the frame, guest rsp last. */
+	RESTORE_ALL
+	add	$16, %rsp
+	mov	0(%rsp), %rcx
+	mov	16(%rsp), %r11
+	mov	24(%rsp), %rsp
+	sysretq
+.Lexit_iret:
 	RESTORE_ALL
 	add	$16, %rsp               /* entry vector, error code */
 .Liret:
 	iretq
 	EX_TABLE .Liret, .Liret_fault
 
+.Lbad_return_rip:
+	mov	%rsp, %rdi
+	call	pv_bad_return_rip       /* #GP(0) to the guest, or crash it */
+	xor	%eax, %eax
+	jmp	exit_to_guest
+
 /*
- * The iretq back to a guest faulted (a selector or address in the frame the
- * guest gave us was refused by the CPU). We are back on the same stack with
- * the guest's registers live: rebuild a frame and let C decide its fate.
+ * The iretq back to a guest faulted (a selector in the frame the guest gave
+ * us was refused by the CPU). We are back on the same stack with the
+ * guest's registers live: rebuild a frame and let C decide its fate.
  */
 .Liret_fault:
 	pushq	$0
@@ -108,12 +198,19 @@ exit_via_iret:
 	cld
 	mov	%rsp, %rdi
 	call	handle_guest_return_fault
-	jmp	exit_via_iret
+	xor	%eax, %eax
+	jmp	exit_to_guest
 
 /*
  * SYSCALL from a guest: the hypercall gate (kernel mode), later also the
  * user-mode system call path. CPU state: rcx = guest rip, r11 = guest rflags,
- * rsp = guest rsp, IF/TF/DF/AC cleared by MSR_SYSCALL_MASK.
+ * rsp = guest rsp, IF/TF/DF/AC/NT/IOPL cleared by MSR_SYSCALL_MASK.
+ *
+ * A #DB can arrive at the very first instruction here, before the stack
+ * switch: on hardware, a guest's `mov ss`/`pop ss` that hits a data
+ * breakpoint delays the #DB past its next instruction, and if that is
+ * `syscall` the #DB is taken in ring 0 with the guest's rsp. #DB has its
+ * own IST stack for that reason, and handle_exception absorbs it.
  */
 /* Switch to the hypervisor stack and build a frame as an interrupt would. */
 .macro SYSCALL_FRAME guest_cs
@@ -137,7 +234,15 @@ exit_via_iret:
  * fast_hypercall_table in hypercall.c) is called directly, saving only what
  * the C calling convention does not: rcx/r11 (the return rip/rflags) and
  * r9. The argument registers come back zeroed, so no hypervisor value
- * leaks; the ABI lets hypercalls clobber them.
+ * leaks; the ABI lets hypercalls clobber them. Numbers without a fast
+ * handler find fast_hypercall_to_slow in the table, which unwinds to the
+ * full-frame path.
+ *
+ * The return check of exit_to_guest, reduced to what can differ here: the
+ * return rip is the guest's own, just past a syscall it executed, so it can
+ * only be non-canonical when that syscall ends the lower half (rip
+ * 0x800000000000); that one value takes the full path and its check. The
+ * selectors and rflags are the ones syscall was made with, in kernel mode.
  */
 	.globl syscall_entry
 syscall_entry:
@@ -145,8 +250,8 @@ syscall_entry:
 	mov	hv_stack_top(%rip), %rsp
 	cmp	$NR_FAST_HYPERCALLS, %rax
 	jae	.Lsyscall_slow
-	bt	%rax, fast_hypercall_mask(%rip)
-	jnc	.Lsyscall_slow
+	cmp	first_noncanonical(%rip), %rcx
+	je	.Lsyscall_slow
 	push	%rcx
 	push	%r11
 	push	%r9
@@ -170,6 +275,11 @@ syscall_entry:
 	mov	syscall_scratch_rsp(%rip), %rsp
 	sysretq
 
+/* The table entry of a hypercall without a fast handler (called above). */
+	.globl fast_hypercall_to_slow
+fast_hypercall_to_slow:
+	add	$8, %rsp                /* our return address */
+	decq	cpu_fast_hypercalls(%rip)
 .Lsyscall_slow_unwind:
 	pop	%r9
 	pop	%r11
@@ -178,29 +288,22 @@ syscall_entry:
 	mov	syscall_scratch_rsp(%rip), %rsp
 	SYSCALL_FRAME GUEST_CS
 	call	handle_syscall
-	test	%eax, %eax
-	jz	exit_via_iret
-
-	/* sysretq: rip and rflags from the frame, guest rsp last. */
-	RESTORE_ALL
-	add	$16, %rsp
-	mov	0(%rsp), %rcx
-	mov	16(%rsp), %r11
-	mov	24(%rsp), %rsp
-	sysretq
+	jmp	exit_to_guest
 
 /* SYSCALL from 32-bit compatibility mode: 32-bit PV guests are unsupported. */
 	.globl syscall_compat_entry
 syscall_compat_entry:
 	SYSCALL_FRAME 0xe023
 	call	handle_compat_syscall
-	jmp	exit_via_iret
+	xor	%eax, %eax
+	jmp	exit_to_guest
 
 /* enter_guest(regs): load a prepared frame at the top of the stack and go. */
 	.globl enter_guest
 enter_guest:
 	mov	%rdi, %rsp
-	jmp	exit_via_iret
+	xor	%eax, %eax
+	jmp	exit_to_guest
 
 /*
  * size_t raw_copy_checked(void *dst, const void *src, size_t len)
@@ -253,6 +356,8 @@ hv_stack_top:
 	.quad 0
 syscall_scratch_rsp:
 	.quad 0
+first_noncanonical:
+	.quad 0x0000800000000000
 	.globl cpu_fast_hypercalls
 cpu_fast_hypercalls:
 	.quad 0

@@ -18,6 +18,9 @@
 void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
 			 bool has_error, uint64_t error_code);
 
+/* exit_to_guest refused a non-canonical return rip: #GP(0) to the guest. */
+void pv_bad_return_rip(struct cpu_regs *regs);
+
 /* Try to emulate the privileged instruction at regs->rip (after #GP(0) or
  * #UD). True if handled (rip advanced or an exception injected). */
 bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vector);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <lamina/domain.h>
+#include <lamina/hypercall.h>
 
 void sched_init(void);
 void sched_add_vcpu(struct vcpu *v);
@@ -46,7 +47,7 @@ extern const volatile uint16_t *cpu_fast_event_word;
 
 static inline void sched_update_fast_path(struct vcpu *v)
 {
-	cpu_fast_event_word = v && v->kernel_mode
+	cpu_fast_event_word = v && v->kernel_mode && !fast_hypercalls_off
 		? (const volatile uint16_t *)&v->vcpu_info->evtchn_upcall_pending
 		: &always_slow_word;
 }

@@ -20,9 +20,14 @@
 
 /*
  * Handlers the fast path in entry.S may call without a register frame:
- * they only read arguments and `current`, and always return.
+ * they only read arguments and `current`, and always return. Every other
+ * number below NR_FAST_HYPERCALLS finds fast_hypercall_to_slow, which
+ * unwinds to the full-frame path (one table load instead of a bitmap test).
  */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
+	[0 ... NR_FAST_HYPERCALLS - 1]  = fast_hypercall_to_slow,
 	[__HYPERVISOR_set_trap_table]   = do_set_trap_table,
 	[__HYPERVISOR_stack_switch]     = do_stack_switch,
 	[__HYPERVISOR_set_callbacks]    = do_set_callbacks,
@@ -35,18 +40,14 @@ hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
 	[__HYPERVISOR_callback_op]      = do_callback_op,
 	[__HYPERVISOR_lamina_perf]      = do_lamina_perf,
 };
+#pragma GCC diagnostic pop
 
-/* Bit n set: fast_hypercall_table[n] exists (tested before any push). */
-uint64_t fast_hypercall_mask;
+/* Tracing sees every call: then the fast path is left unused. */
+bool fast_hypercalls_off;
 
 void hypercall_init(void)
 {
-	/* Tracing sees every call: then the fast path is left unused. */
-	if (hv_options.trace_hypercalls)
-		return;
-	for (unsigned int i = 0; i < NR_FAST_HYPERCALLS; i++)
-		if (fast_hypercall_table[i])
-			fast_hypercall_mask |= 1UL << i;
+	fast_hypercalls_off = hv_options.trace_hypercalls;
 }
 
 /* The frame of the hypercall being handled on the full-frame path, if any. */
@@ -169,9 +170,9 @@ long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
 }
 
 /*
- * Called by entry.S for every syscall from a guest. Returns nonzero when the
- * exit may use sysret: the frame still returns to the instruction after the
- * syscall, in 64-bit kernel code (rcx/r11 are then clobbered, as the ABI says).
+ * Called by entry.S for every syscall from a guest. Returns nonzero when
+ * the frame's rcx/r11 are dead (the ABI lets the return clobber them), so
+ * exit_to_guest may use sysretq if the frame allows it.
  */
 int handle_syscall(struct cpu_regs *regs)
 {
@@ -189,8 +190,7 @@ int handle_syscall(struct cpu_regs *regs)
 	if (nr == __HYPERVISOR_iret) {
 		int sysret_ok = pv_iret(regs);
 		pv_return_to_guest(regs);
-		return sysret_ok && regs->cs == FLAT_KERNEL_CS &&
-		       regs->ss == FLAT_KERNEL_SS;
+		return sysret_ok;
 	}
 
 	continuable_regs = regs;
