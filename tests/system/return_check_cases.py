@@ -16,3 +16,15 @@ RETURN_CHECK_CASES.append({
     "subtests": True,
     "min_subtests": 10,
 })
+
+# Privileged instructions from guest user mode (tests/guests/user_priv.c):
+# #GP(0) for the MSR, control-register and clts emulations the kernel has;
+# the forced-emulation cpuid still works.
+RETURN_CHECK_CASES.append({
+    "name": "user-mode-privileged-insns",
+    "modules": [("{build}/tests/guests/user_priv.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 14,
+})
