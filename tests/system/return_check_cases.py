@@ -28,3 +28,31 @@ RETURN_CHECK_CASES.append({
     "subtests": True,
     "min_subtests": 14,
 })
+
+# A guest's data breakpoints hit by the hypervisor's own accesses, and a
+# watched `mov ss` right before `syscall` (tests/guests/db_hypervisor.c):
+# absorbed in ring 0 and recorded in the guest's DR6, never a panic.
+RETURN_CHECK_CASES.append({
+    "name": "debug-breakpoint-in-hypervisor",
+    "modules": [("{build}/tests/guests/db_hypervisor.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed",
+               r"^\(lamina\) #DB in hypervisor context at 0x[0-9a-f]+ "
+               r"\(dr6 0x[0-9a-f]+\): absorbed"],
+    "subtests": True,
+    "min_subtests": 19,
+})
+
+# The hardware case of a delayed #DB, forced: an instruction breakpoint on
+# syscall_entry (selftest_db_entry) makes every hypercall of a guest take
+# #DB in ring 0 before the stack switch, with the guest's rsp live. #DB has
+# its own IST stack, and the handler absorbs it; the guest runs its tests.
+RETURN_CHECK_CASES.append({
+    "name": "debug-exception-at-syscall-entry",
+    "cmdline": "selftest_db_entry",
+    "modules": [("{build}/tests/guests/hypercalls.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed",
+               r"^\(lamina\) #DB in hypervisor context at 0x[0-9a-f]+ "
+               r"\(entry point, guest rsp live\)"],
+})

@@ -91,6 +91,8 @@ bool pv_ptwr_fault(struct cpu_regs *regs, uint64_t addr);
 /* Debug registers (debugreg.c). */
 void pv_load_debugregs(const struct vcpu *v);
 void pv_save_dr6(struct vcpu *v);
+/* A #DB taken in ring 0 (on its IST stack): absorb it (debugreg.c). */
+void pv_hypervisor_debug_exception(struct cpu_regs *regs);
 
 /* Descriptor tables (descriptor.c). */
 int pv_set_ldt(struct vcpu *v, uint64_t base, uint64_t ents);
