@@ -89,10 +89,26 @@ void vcpu_kick(struct vcpu *v)
 	need_resched = true;
 }
 
-/* Copy the running vCPU's live state out of the CPU. */
+int load_ds_checked(uint16_t sel);
+int load_es_checked(uint16_t sel);
+int load_fs_checked(uint16_t sel);
+int load_gs_checked(uint16_t sel);
+
+/*
+ * Copy the running vCPU's live state out of the CPU: everything a guest can
+ * see or set that the next vCPU would otherwise inherit. General registers,
+ * rip, rflags, cs and ss are in the frame; then the data selectors (the
+ * hypervisor never loads them, so they still hold the guest's), the FS and
+ * both GS bases, and the x87/SSE state (no XSAVE state: CR4.OSXSAVE is off,
+ * so AVX is unusable). Debug registers, CR0.TS, page tables and descriptor
+ * tables live in the vCPU already and are reloaded by restore_vcpu.
+ */
 static void save_vcpu(struct vcpu *v)
 {
 	v->saved_regs = *guest_frame();
+	__asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+			 : "=r"(v->ds_sel), "=r"(v->es_sel), "=r"(v->fs_sel),
+			   "=r"(v->gs_sel));
 	v->fs_base = rdmsr(MSR_FS_BASE);
 	uint64_t gs = rdmsr(MSR_GS_BASE), shadow = rdmsr(MSR_SHADOW_GS_BASE);
 	v->gs_base_kernel = v->kernel_mode ? gs : shadow;
@@ -119,6 +135,19 @@ static void restore_vcpu(struct vcpu *v)
 	pv_load_cr3(v);
 	pv_load_descriptor_tables(v);
 	pv_load_debugregs(v);
+	/*
+	 * Selectors after the descriptor tables they name, and before the
+	 * bases (a %fs/%gs load sets its base from the descriptor). One the
+	 * CPU now refuses (its descriptor changed) becomes the null selector.
+	 */
+	if (load_ds_checked(v->ds_sel))
+		load_ds_checked(0);
+	if (load_es_checked(v->es_sel))
+		load_es_checked(0);
+	if (load_fs_checked(v->fs_sel))
+		load_fs_checked(0);
+	if (load_gs_checked(v->gs_sel))
+		load_gs_checked(0);
 	wrmsr(MSR_FS_BASE, v->fs_base);
 	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
 	wrmsr(MSR_SHADOW_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);

@@ -56,3 +56,19 @@ RETURN_CHECK_CASES.append({
                r"^\(lamina\) #DB in hypervisor context at 0x[0-9a-f]+ "
                r"\(entry point, guest rsp live\)"],
 })
+
+# Guest-visible CPU state across domain switches (tests/guests/ctxswitch.c):
+# two domains load different selectors, bases, x87/SSE registers and
+# breakpoints every round, yield to each other, and check theirs.
+RETURN_CHECK_CASES.append({
+    "name": "md-cpu-state-across-switches",
+    "cmdline": "dom0_mem=16M domain1=name=other,mem=16M",
+    "modules": [("{build}/tests/guests/ctxswitch.elf", "seed=1"),
+                ("{build}/tests/guests/ctxswitch.elf", "seed=2")],
+    "expect_status": "poweroff",
+    "timeout": 90,
+    "expect": [r"^\(d0\) PASS state_survives_switches$",
+               r"^\(d1\) PASS state_survives_switches$"],
+    "subtests": True,
+    "min_subtests": 2,
+})

@@ -335,19 +335,28 @@ raw_copy_checked:
 	EX_TABLE .Lcopy_bytes, .Lcopy_bytes_fault
 
 /*
- * int write_gs_selector_checked(uint16_t sel): load %gs, or fail with -1 if
- * the CPU refuses the selector. Callers handle the base swap around it.
+ * int load_<seg>_checked(uint16_t sel): load a data segment register, or
+ * fail with -1 if the CPU refuses the selector (a guest's descriptor that
+ * changed or went away). Loading %fs or %gs also loads that base from the
+ * descriptor: callers write the base MSRs afterwards, and handle the
+ * kernel/user GS swap around a %gs load.
  */
-	.globl load_gs_checked
-load_gs_checked:
+.macro LOAD_SEG_CHECKED seg
+	.globl load_\seg\()_checked
+load_\seg\()_checked:
 	xor	%eax, %eax
-.Lload_gs:
-	mov	%di, %gs
+.Lload_\seg:
+	mov	%di, %\seg
 	ret
-.Lload_gs_fault:
+.Lload_\seg\()_fault:
 	mov	$-1, %eax
 	ret
-	EX_TABLE .Lload_gs, .Lload_gs_fault
+	EX_TABLE .Lload_\seg, .Lload_\seg\()_fault
+.endm
+	LOAD_SEG_CHECKED ds
+	LOAD_SEG_CHECKED es
+	LOAD_SEG_CHECKED fs
+	LOAD_SEG_CHECKED gs
 
 	.data
 	.align 8
