@@ -10,6 +10,7 @@
  * is abandoned, its work done.
  */
 #include <lamina/config.h>
+#include <lamina/cmdline.h>
 #include <lamina/console.h>
 #include <lamina/domain.h>
 #include <lamina/event.h>
@@ -50,8 +51,51 @@ static void slice_expired(void *data)
 	need_resched = true;
 }
 
+/*
+ * AMD CPUs without CPUID 0x80000008 EBX bit 2 (RstrFpErrPtrs) save and
+ * restore the x87 last-instruction and last-operand pointers (FIP, FDP) and
+ * the last opcode (FOP) only when an x87 exception is pending (FSW.ES): a
+ * vCPU whose state has none would keep the previous vCPU's, which tell
+ * where another domain last used the x87 unit. Before such a restore, one
+ * x87 load from a fixed hypervisor address overwrites all three.
+ */
+static bool fpu_ptr_reset;
+static const uint32_t fpu_ptr_scrub_word;
+
+static void fpu_ptr_reset_init(void)
+{
+	uint32_t a, b, c, d, max_ext;
+
+	cpuid_count(0, 0, &a, &b, &c, &d);
+	/* "AuthenticAMD" and Hygon's "HygonGenuine". */
+	bool amd = (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) ||
+		   (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975);
+	cpuid_count(0x80000000, 0, &max_ext, &b, &c, &d);
+	if (amd && max_ext >= 0x80000008) {
+		cpuid_count(0x80000008, 0, &a, &b, &c, &d);
+		fpu_ptr_reset = !(b & (1u << 2));
+	} else {
+		fpu_ptr_reset = amd;
+	}
+	if (hv_options.force_fpu_ptr_reset)
+		fpu_ptr_reset = true;
+	if (fpu_ptr_reset)
+		printk("x87 error pointers cleared on every vCPU switch (%s)\n",
+		       hv_options.force_fpu_ptr_reset ? "forced" :
+		       "AMD CPU without RstrFpErrPtrs");
+}
+
+/* Overwrite FIP/FDP/FOP: fnclex so no exception is raised, ffree so the
+ * load cannot overflow the stack, then the load. Needs CR0.TS clear. */
+static inline void fpu_ptr_scrub(void)
+{
+	__asm__ volatile("fnclex\n\tffree %%st(7)\n\tfildl %0"
+			 : : "m"(fpu_ptr_scrub_word));
+}
+
 void sched_init(void)
 {
+	fpu_ptr_reset_init();
 	sched_rq_init(&runq);
 	timer_init(&slice_timer, slice_expired, NULL);
 }
@@ -154,6 +198,8 @@ static void restore_vcpu(struct vcpu *v)
 	if (!v->fpu_initialised)
 		init_fpu_state(v);
 	clts();
+	if (fpu_ptr_reset)
+		fpu_ptr_scrub();
 	__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t (*)[512])v->fpu_state));
 	if (v->virt_cr0_ts)
 		stts();

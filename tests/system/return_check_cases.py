@@ -72,3 +72,20 @@ RETURN_CHECK_CASES.append({
     "subtests": True,
     "min_subtests": 2,
 })
+
+# The x87 error-pointer scrub of AMD CPUs without RstrFpErrPtrs, forced on
+# (force_fpu_ptr_reset): it runs before every restore and leaves the
+# restored state, pointers included, exactly as the domain left it.
+RETURN_CHECK_CASES.append({
+    "name": "md-fpu-pointer-scrub",
+    "cmdline": "dom0_mem=16M domain1=name=other,mem=16M force_fpu_ptr_reset",
+    "modules": [("{build}/tests/guests/ctxswitch.elf", "seed=1 fpu_ptrs=1 rounds=150"),
+                ("{build}/tests/guests/ctxswitch.elf", "seed=2 fpu_ptrs=1 rounds=150")],
+    "expect_status": "poweroff",
+    "timeout": 90,
+    "expect": [r"^\(lamina\) x87 error pointers cleared on every vCPU switch \(forced\)",
+               r"^\(d0\) PASS state_survives_switches$",
+               r"^\(d1\) PASS state_survives_switches$"],
+    "subtests": True,
+    "min_subtests": 2,
+})
