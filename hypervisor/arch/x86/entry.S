@@ -97,8 +97,7 @@ exception_common_saved:
 	mov	%rsp, %rdi
 	call	handle_exception
 	test	$3, %bl
-	mov	$0, %eax                /* not a hypercall: iretq */
-	jnz	exit_to_guest
+	jnz	exit_to_guest_iret
 exit_to_hypervisor:
 	RESTORE_ALL
 	add	$16, %rsp               /* entry vector, error code */
@@ -134,8 +133,9 @@ ist_common:
 
 /*
  * The only way back to a guest. rsp = its frame (struct cpu_regs at the top
- * of the regular stack), eax = nonzero when the frame's rcx/r11 are dead (a
- * hypercall returning past its syscall) so sysretq may clobber them.
+ * of the regular stack). exit_to_guest: eax = nonzero when the frame's
+ * rcx/r11 are dead (a hypercall returning past its syscall) so sysretq may
+ * clobber them; exit_to_guest_iret: they are live. Both run the same check.
  *
  * Whatever path built the frame, this enforces what the CPU must never be
  * given: a non-canonical rip (the guest gets #GP(0) at it instead, as Xen
@@ -149,19 +149,21 @@ ist_common:
  */
 #define RFLAGS_GUEST_MAY  0x250fd5      /* CF PF AF ZF SF TF IF DF OF RF AC ID */
 #define RFLAGS_GUEST_MUST 0x202         /* IF, reserved bit 1 */
-	.globl exit_to_guest
-exit_to_guest:
-	mov	REGS_RIP(%rsp), %rcx
-	sar	$47, %rcx               /* 0 or -1 when canonical */
-	inc	%rcx
-	shr	$1, %rcx
-	jnz	.Lbad_return_rip
+.macro CHECK_RETURN_FRAME
+	/* Canonical: bits 63-48 copy bit 47 (bits 47-32 sign-extended). */
+	movswl	REGS_RIP + 4(%rsp), %ecx
+	cmp	REGS_RIP + 4(%rsp), %ecx
+	jne	.Lbad_return_rip
 	orb	$3, REGS_CS(%rsp)
 	orb	$3, REGS_SS(%rsp)
 	andq	$RFLAGS_GUEST_MAY, REGS_RFLAGS(%rsp)
 	orq	$RFLAGS_GUEST_MUST, REGS_RFLAGS(%rsp)
+.endm
+	.globl exit_to_guest
+exit_to_guest:
 	test	%eax, %eax
-	jz	.Lexit_iret
+	jz	exit_to_guest_iret
+	CHECK_RETURN_FRAME
 	cmpw	$GUEST_CS, REGS_CS(%rsp)
 	jne	.Lexit_iret
 	cmpw	$GUEST_SS, REGS_SS(%rsp)
@@ -173,6 +175,11 @@ exit_to_guest:
 	mov	16(%rsp), %r11
 	mov	24(%rsp), %rsp
 	sysretq
+
+/* The same exit for a frame whose rcx/r11 are live: iretq only. */
+	.globl exit_to_guest_iret
+exit_to_guest_iret:
+	CHECK_RETURN_FRAME
 .Lexit_iret:
 	RESTORE_ALL
 	add	$16, %rsp               /* entry vector, error code */
@@ -183,8 +190,7 @@ exit_to_guest:
 .Lbad_return_rip:
 	mov	%rsp, %rdi
 	call	pv_bad_return_rip       /* #GP(0) to the guest, or crash it */
-	xor	%eax, %eax
-	jmp	exit_to_guest
+	jmp	exit_to_guest_iret
 
 /*
  * The iretq back to a guest faulted (a selector in the frame the guest gave
@@ -198,8 +204,7 @@ exit_to_guest:
 	cld
 	mov	%rsp, %rdi
 	call	handle_guest_return_fault
-	xor	%eax, %eax
-	jmp	exit_to_guest
+	jmp	exit_to_guest_iret
 
 /*
  * SYSCALL from a guest: the hypercall gate (kernel mode), later also the
@@ -234,9 +239,8 @@ exit_to_guest:
  * fast_hypercall_table in hypercall.c) is called directly, saving only what
  * the C calling convention does not: rcx/r11 (the return rip/rflags) and
  * r9. The argument registers come back zeroed, so no hypervisor value
- * leaks; the ABI lets hypercalls clobber them. Numbers without a fast
- * handler find fast_hypercall_to_slow in the table, which unwinds to the
- * full-frame path.
+ * leaks; the ABI lets hypercalls clobber them. Fast handlers take at most
+ * three arguments: the fourth (r10) is not moved into rcx for them.
  *
  * The return check of exit_to_guest, reduced to what can differ here: the
  * return rip is the guest's own, just past a syscall it executed, so it can
@@ -250,6 +254,8 @@ syscall_entry:
 	mov	hv_stack_top(%rip), %rsp
 	cmp	$NR_FAST_HYPERCALLS, %rax
 	jae	.Lsyscall_slow
+	bt	%rax, fast_hypercall_mask(%rip)
+	jnc	.Lsyscall_slow
 	cmp	first_noncanonical(%rip), %rcx
 	je	.Lsyscall_slow
 	push	%rcx
@@ -262,7 +268,6 @@ syscall_entry:
 	lea	fast_hypercall_table(%rip), %r9
 	mov	(%r9, %rax, 8), %r9
 	incq	cpu_fast_hypercalls(%rip)
-	mov	%r10, %rcx
 	call	*%r9
 	pop	%r9
 	pop	%r11
@@ -275,11 +280,6 @@ syscall_entry:
 	mov	syscall_scratch_rsp(%rip), %rsp
 	sysretq
 
-/* The table entry of a hypercall without a fast handler (called above). */
-	.globl fast_hypercall_to_slow
-fast_hypercall_to_slow:
-	add	$8, %rsp                /* our return address */
-	decq	cpu_fast_hypercalls(%rip)
 .Lsyscall_slow_unwind:
 	pop	%r9
 	pop	%r11
@@ -295,15 +295,13 @@ fast_hypercall_to_slow:
 syscall_compat_entry:
 	SYSCALL_FRAME 0xe023
 	call	handle_compat_syscall
-	xor	%eax, %eax
-	jmp	exit_to_guest
+	jmp	exit_to_guest_iret
 
 /* enter_guest(regs): load a prepared frame at the top of the stack and go. */
 	.globl enter_guest
 enter_guest:
 	mov	%rdi, %rsp
-	xor	%eax, %eax
-	jmp	exit_to_guest
+	jmp	exit_to_guest_iret
 
 /*
  * size_t raw_copy_checked(void *dst, const void *src, size_t len)

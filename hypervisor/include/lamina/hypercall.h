@@ -50,7 +50,7 @@ long hypercall_create_continuation(uint64_t nr, uint64_t a1, uint64_t a2,
 struct domain;
 void perf_switch_domain(struct domain *from);
 
-/* The fast path's table and its state. */
+/* The fast path's table (NULL: take the full-frame path) and its state. */
 extern hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS];
 extern uint64_t cpu_fast_hypercalls;    /* fast-path calls on this CPU */
 /*
@@ -62,9 +62,8 @@ struct cpu_perf {
 	uint64_t entries, hypercalls, exceptions, bounces, cr3_writes;
 };
 extern struct cpu_perf cpu_perf;
-/* The fast path's entry for numbers it does not handle (entry.S). */
-hypercall_fn fast_hypercall_to_slow;
-extern bool fast_hypercalls_off;        /* tracing: every call takes the full path */
+extern uint64_t fast_hypercall_mask;    /* bit n: table entry n exists */
+/* Compute fast_hypercall_mask from the table (once, at boot). */
 void hypercall_init(void);
 #endif
 

@@ -8,7 +8,6 @@
 
 #include <stdbool.h>
 #include <lamina/domain.h>
-#include <lamina/hypercall.h>
 
 void sched_init(void);
 void sched_add_vcpu(struct vcpu *v);
@@ -47,7 +46,7 @@ extern const volatile uint16_t *cpu_fast_event_word;
 
 static inline void sched_update_fast_path(struct vcpu *v)
 {
-	cpu_fast_event_word = v && v->kernel_mode && !fast_hypercalls_off
+	cpu_fast_event_word = v && v->kernel_mode
 		? (const volatile uint16_t *)&v->vcpu_info->evtchn_upcall_pending
 		: &always_slow_word;
 }

@@ -20,14 +20,11 @@
 
 /*
  * Handlers the fast path in entry.S may call without a register frame:
- * they only read arguments and `current`, and always return. Every other
- * number below NR_FAST_HYPERCALLS finds fast_hypercall_to_slow, which
- * unwinds to the full-frame path (one table load instead of a bitmap test).
+ * they only read arguments and `current`, and always return. They take at
+ * most three arguments: the fast path does not pass the fourth (r10), so
+ * a4 holds junk there (every handler below ignores a4 and a5).
  */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Woverride-init"
 hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
-	[0 ... NR_FAST_HYPERCALLS - 1]  = fast_hypercall_to_slow,
 	[__HYPERVISOR_set_trap_table]   = do_set_trap_table,
 	[__HYPERVISOR_stack_switch]     = do_stack_switch,
 	[__HYPERVISOR_set_callbacks]    = do_set_callbacks,
@@ -40,14 +37,18 @@ hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
 	[__HYPERVISOR_callback_op]      = do_callback_op,
 	[__HYPERVISOR_lamina_perf]      = do_lamina_perf,
 };
-#pragma GCC diagnostic pop
 
-/* Tracing sees every call: then the fast path is left unused. */
-bool fast_hypercalls_off;
+/* Bit n set: fast_hypercall_table[n] exists (tested before any push). */
+uint64_t fast_hypercall_mask;
 
 void hypercall_init(void)
 {
-	fast_hypercalls_off = hv_options.trace_hypercalls;
+	/* Tracing sees every call: then the fast path is left unused. */
+	if (hv_options.trace_hypercalls)
+		return;
+	for (unsigned int i = 0; i < NR_FAST_HYPERCALLS; i++)
+		if (fast_hypercall_table[i])
+			fast_hypercall_mask |= 1UL << i;
 }
 
 /* The frame of the hypercall being handled on the full-frame path, if any. */
