@@ -149,13 +149,13 @@ ist_common:
  */
 #define RFLAGS_GUEST_MAY  0x250fd5      /* CF PF AF ZF SF TF IF DF OF RF AC ID */
 #define RFLAGS_GUEST_MUST 0x202         /* IF, reserved bit 1 */
-.macro CHECK_RETURN_FRAME
-	/* Canonical: bits 63-48 copy bit 47 (bits 47-32 sign-extended). */
+/* Canonical rip: bits 63-48 copy bit 47 (bits 47-32 sign-extended). */
+.macro CHECK_RETURN_RIP
 	movswl	REGS_RIP + 4(%rsp), %ecx
 	cmp	REGS_RIP + 4(%rsp), %ecx
 	jne	.Lbad_return_rip
-	orb	$3, REGS_CS(%rsp)
-	orb	$3, REGS_SS(%rsp)
+.endm
+.macro CHECK_RETURN_RFLAGS
 	andq	$RFLAGS_GUEST_MAY, REGS_RFLAGS(%rsp)
 	orq	$RFLAGS_GUEST_MUST, REGS_RFLAGS(%rsp)
 .endm
@@ -163,11 +163,13 @@ ist_common:
 exit_to_guest:
 	test	%eax, %eax
 	jz	exit_to_guest_iret
-	CHECK_RETURN_FRAME
+	/* sysretq loads exactly these selectors: any others need iretq. */
 	cmpw	$GUEST_CS, REGS_CS(%rsp)
-	jne	.Lexit_iret
+	jne	exit_to_guest_iret
 	cmpw	$GUEST_SS, REGS_SS(%rsp)
-	jne	.Lexit_iret
+	jne	exit_to_guest_iret
+	CHECK_RETURN_RIP
+	CHECK_RETURN_RFLAGS
 	/* sysretq: rip and rflags from the frame, guest rsp last. */
 	RESTORE_ALL
 	add	$16, %rsp
@@ -179,7 +181,10 @@ exit_to_guest:
 /* The same exit for a frame whose rcx/r11 are live: iretq only. */
 	.globl exit_to_guest_iret
 exit_to_guest_iret:
-	CHECK_RETURN_FRAME
+	CHECK_RETURN_RIP
+	orb	$3, REGS_CS(%rsp)
+	orb	$3, REGS_SS(%rsp)
+	CHECK_RETURN_RFLAGS
 .Lexit_iret:
 	RESTORE_ALL
 	add	$16, %rsp               /* entry vector, error code */

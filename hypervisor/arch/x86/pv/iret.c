@@ -42,7 +42,7 @@ int pv_iret(struct cpu_regs *regs)
 	regs->cs = ctx.cs & 0xffff;
 	regs->ss = ctx.ss & 0xffff;
 	regs->rsp = ctx.rsp;
-	regs->rflags = ctx.rflags & ~X86_EFLAGS_RF;
+	regs->rflags = ctx.rflags;
 	regs->rax = ctx.rax;
 	if (ctx.flags & VGCF_in_syscall)
 		return 1;       /* rcx/r11 are dead: sysret may clobber them */
