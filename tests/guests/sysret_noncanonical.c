@@ -13,6 +13,9 @@
  * sysretq shows as a #GP raised by the CPU in guest context after the
  * return (one more exception in the hypervisor's counters); a checked
  * return delivers the #GP without any guest exception.
+ *
+ * Last, HYPERVISOR_iret with rflags a guest may not have (IOPL 3, NT, VIF,
+ * VIP, IF clear): the code it returns to must see none of them, and IF set.
  */
 #include <libpv/hypercall.h>
 #include <libpv/string.h>
@@ -142,6 +145,39 @@ static void one_path(const char *name, unsigned long nr, unsigned long a1,
 		   "the non-canonical rip", cpu_faults);
 }
 
+#define RFLAGS_IF   (1UL << 9)
+#define RFLAGS_IOPL (3UL << 12)
+#define RFLAGS_NT   (1UL << 14)
+#define RFLAGS_VIF  (1UL << 19)
+#define RFLAGS_VIP  (1UL << 20)
+
+static char landing_stack[4096] __attribute__((aligned(16)));
+
+/* Where the bad-rflags iret lands, on its own stack: check, then finish. */
+static void __attribute__((noreturn, used)) iret_landing(void)
+{
+	unsigned long fl;
+
+	asm volatile("pushfq; pop %0" : "=r"(fl));
+	test_check(!(fl & (RFLAGS_IOPL | RFLAGS_NT | RFLAGS_VIF | RFLAGS_VIP)) &&
+		   (fl & RFLAGS_IF), "iret_rflags_sanitized",
+		   "rflags %#lx after iret with IOPL 3, NT, VIF, VIP, IF clear", fl);
+	test_finish();
+}
+
+static void __attribute__((noreturn)) iret_with_bad_rflags(void)
+{
+	static struct pv_trap_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.rip = (unsigned long)iret_landing;
+	f.cs = FLAT_KERNEL_CS & ~3UL;    /* RPL 0: back to kernel mode */
+	f.ss = FLAT_KERNEL_SS;
+	f.rsp = (unsigned long)landing_stack + sizeof(landing_stack) - 8;
+	f.rflags = 0x2 | RFLAGS_IOPL | RFLAGS_NT | RFLAGS_VIF | RFLAGS_VIP;
+	pv_trap_resume(&f);
+}
+
 void kernel_main(start_info_t *si)
 {
 	(void)si;
@@ -160,5 +196,5 @@ void kernel_main(start_info_t *si)
 	/* The kernel carries on: an ordinary hypercall still works. */
 	test_expect_rc("hypercall_after_recovery",
 		       HYPERVISOR_sched_op(SCHEDOP_yield, NULL), 0);
-	test_finish();
+	iret_with_bad_rflags();
 }

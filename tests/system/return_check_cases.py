@@ -14,7 +14,7 @@ RETURN_CHECK_CASES.append({
     "expect_status": "poweroff",
     "expect": [r"^\(d0\) \d+ passed, 0 failed"],
     "subtests": True,
-    "min_subtests": 10,
+    "min_subtests": 11,
 })
 
 # Privileged instructions from guest user mode (tests/guests/user_priv.c):
