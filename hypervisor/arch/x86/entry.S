@@ -145,7 +145,10 @@ ist_common:
  * loads; everything else leaves by iretq. The guest rsp needs no check:
  * iretq takes any value and sysretq's is loaded in ring 0 with interrupts
  * off and with #DB, NMI and #MC on IST stacks; a bad one faults in ring 3.
- * (A spec-control hook would go right before each of the two exits.)
+ * Exits to a guest are exactly three instructions, each after RESTORE_ALL
+ * or its fast-path equivalent with nothing left to do but switch rsp: the
+ * sysretq here, the iretq below and the fast path's sysretq (a hook such
+ * as a buffer clear goes right before each).
  */
 #define RFLAGS_GUEST_MAY  0x250fd5      /* CF PF AF ZF SF TF IF DF OF RF AC ID */
 #define RFLAGS_GUEST_MUST 0x202         /* IF, reserved bit 1 */
