@@ -81,8 +81,8 @@ pv_enter_kernel_inline(struct cpu_regs *regs, uint64_t entry, const uint64_t *wo
 	regs->cs = 0xe033;      /* FLAT_KERNEL_CS */
 	regs->ss = 0xe02b;      /* FLAT_KERNEL_SS */
 	regs->rsp = sp;
-	/* TF, NT, RF, AC, VM, IOPL, DF cleared; IF and bit 1 set. */
-	regs->rflags = (regs->rflags & ~0x77500UL) | 0x202;
+	/* TF, NT, RF, AC, VM, IOPL, DF cleared (exit_to_guest sets IF, bit 1). */
+	regs->rflags &= ~0x77500UL;
 }
 
 /* Writable page tables: emulate a store to an L1 table; true if done. */

@@ -25,7 +25,13 @@ int pv_iret(struct cpu_regs *regs)
 		domain_crash_current(regs, "HYPERVISOR_iret: cannot read the iret "
 				     "frame at %#lx", regs->rsp);
 
-	if (!is_canonical(ctx.rip) || !is_canonical(ctx.rsp))
+	/*
+	 * exit_to_guest would turn a non-canonical rip into #GP(0) for the
+	 * guest; asking for one here is a broken kernel, ended with a report.
+	 * A non-canonical rsp needs no check: the CPU takes it, and the guest
+	 * faults on its first use (see exit_to_guest).
+	 */
+	if (!is_canonical(ctx.rip))
 		domain_crash_current(regs, "HYPERVISOR_iret to a non-canonical "
 				     "address (rip %#lx, rsp %#lx)", ctx.rip, ctx.rsp);
 	if ((ctx.cs & 3) == 3) {
