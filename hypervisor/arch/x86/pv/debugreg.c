@@ -25,7 +25,6 @@
 #define DR7_GENERAL_DETECT (1UL << 13)
 #define DR7_ENABLE_MASK   0xffUL
 
-#define DR6_HITS          0xfUL         /* B0-B3 */
 #define DR7_L3_EXEC_1     (1UL << 6)    /* L3, R/W3 = LEN3 = 0 */
 #define DR7_BP3_FIELDS    ((3UL << 6) | (0xfUL << 28))
 
@@ -55,17 +54,6 @@ void pv_load_debugregs(const struct vcpu *v)
 	LOAD_DR(7, dr7);
 }
 
-/* Breakpoints 0-3 the guest enabled (L or G bit), as DR6 hit bits. */
-static uint64_t guest_enabled_hits(const struct vcpu *v)
-{
-	uint64_t hits = 0;
-
-	for (unsigned int i = 0; i < 4; i++)
-		if ((v->debugreg[7] >> (2 * i)) & 3)
-			hits |= 1UL << i;
-	return hits;
-}
-
 static unsigned int hv_db_reports;
 
 /*
@@ -78,12 +66,14 @@ static unsigned int hv_db_reports;
  *    #DB arrives at the first instruction of syscall_entry, before the
  *    stack switch, with the guest's rsp (the reason #DB needs an IST stack:
  *    that rsp is never used).
- * Like Xen, record the guest's breakpoint hits in its DR6 (get_debugreg
- * shows them), deliver nothing, and carry on. Breakpoints are traps, so
- * resuming is safe; RF keeps an instruction breakpoint from firing again
- * (guests cannot place one on hypervisor code; the self-test does), and a
- * TF that cannot be the hypervisor's own is dropped. This touches no guest
- * memory, so it cannot fault or nest on the IST stack.
+ * As Xen does, the event is reported (a few times) and dropped: nothing is
+ * delivered, and the guest's DR6 is left alone (Xen updates a guest's DR6
+ * only for #DB raised in guest context). The CPU's DR6 is reset. Data
+ * breakpoints are traps, so resuming is safe; RF keeps an instruction
+ * breakpoint from firing again (guests cannot place one on hypervisor
+ * code; the self-test does), and a TF that cannot be the hypervisor's own
+ * is dropped. This touches no guest memory, so it cannot fault or nest on
+ * the IST stack.
  */
 void pv_hypervisor_debug_exception(struct cpu_regs *regs)
 {
@@ -93,9 +83,6 @@ void pv_hypervisor_debug_exception(struct cpu_regs *regs)
 
 	__asm__ volatile("mov %%db6, %0" : "=r"(dr6));
 	LOAD_DR(6, DR6_RESERVED_ONES);
-	if (current)
-		current->debugreg[6] |= (dr6 & guest_enabled_hits(current)) |
-					DR6_RESERVED_ONES;
 	regs->rflags = (regs->rflags & ~X86_EFLAGS_TF) | X86_EFLAGS_RF;
 	if (hv_db_reports < 4) {
 		hv_db_reports++;
