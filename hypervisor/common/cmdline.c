@@ -137,6 +137,14 @@ static const char *apply_option(const char *name, size_t nlen,
 		hv_options.trace_hypercalls = true;
 		return NULL;
 	}
+	if (nlen == 17 && !strncmp(name, "selftest_db_entry", 17)) {
+		hv_options.selftest_db_entry = true;
+		return NULL;
+	}
+	if (nlen == 19 && !strncmp(name, "force_fpu_ptr_reset", 19)) {
+		hv_options.force_fpu_ptr_reset = true;
+		return NULL;
+	}
 	if (nlen == 14 && !strncmp(name, "selftest_fault", 14)) {
 		hv_options.selftest_fault = true;
 		return NULL;

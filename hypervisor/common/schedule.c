@@ -10,6 +10,7 @@
  * is abandoned, its work done.
  */
 #include <lamina/config.h>
+#include <lamina/cmdline.h>
 #include <lamina/console.h>
 #include <lamina/domain.h>
 #include <lamina/event.h>
@@ -51,8 +52,51 @@ static void slice_expired(void *data)
 	need_resched = true;
 }
 
+/*
+ * AMD CPUs without CPUID 0x80000008 EBX bit 2 (RstrFpErrPtrs) save and
+ * restore the x87 last-instruction and last-operand pointers (FIP, FDP) and
+ * the last opcode (FOP) only when an x87 exception is pending (FSW.ES): a
+ * vCPU whose state has none would keep the previous vCPU's, which tell
+ * where another domain last used the x87 unit. Before such a restore, one
+ * x87 load from a fixed hypervisor address overwrites all three.
+ */
+static bool fpu_ptr_reset;
+static const uint32_t fpu_ptr_scrub_word;
+
+static void fpu_ptr_reset_init(void)
+{
+	uint32_t a, b, c, d, max_ext;
+
+	cpuid_count(0, 0, &a, &b, &c, &d);
+	/* "AuthenticAMD" and Hygon's "HygonGenuine". */
+	bool amd = (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) ||
+		   (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975);
+	cpuid_count(0x80000000, 0, &max_ext, &b, &c, &d);
+	if (amd && max_ext >= 0x80000008) {
+		cpuid_count(0x80000008, 0, &a, &b, &c, &d);
+		fpu_ptr_reset = !(b & (1u << 2));
+	} else {
+		fpu_ptr_reset = amd;
+	}
+	if (hv_options.force_fpu_ptr_reset)
+		fpu_ptr_reset = true;
+	if (fpu_ptr_reset)
+		printk("x87 error pointers cleared on every vCPU switch (%s)\n",
+		       hv_options.force_fpu_ptr_reset ? "forced" :
+		       "AMD CPU without RstrFpErrPtrs");
+}
+
+/* Overwrite FIP/FDP/FOP: fnclex so no exception is raised, ffree so the
+ * load cannot overflow the stack, then the load. Needs CR0.TS clear. */
+static inline void fpu_ptr_scrub(void)
+{
+	__asm__ volatile("fnclex\n\tffree %%st(7)\n\tfildl %0"
+			 : : "m"(fpu_ptr_scrub_word));
+}
+
 void sched_init(void)
 {
+	fpu_ptr_reset_init();
 	sched_rq_init(&runq);
 	timer_init(&slice_timer, slice_expired, NULL);
 }
@@ -97,10 +141,26 @@ void vcpu_kick(struct vcpu *v)
 	need_resched = true;
 }
 
-/* Copy the running vCPU's live state out of the CPU. */
+int load_ds_checked(uint16_t sel);
+int load_es_checked(uint16_t sel);
+int load_fs_checked(uint16_t sel);
+int load_gs_checked(uint16_t sel);
+
+/*
+ * Copy the running vCPU's live state out of the CPU: everything a guest can
+ * see or set that the next vCPU would otherwise inherit. General registers,
+ * rip, rflags, cs and ss are in the frame; then the data selectors (the
+ * hypervisor never loads them, so they still hold the guest's), the FS and
+ * both GS bases, and the x87/SSE state (no XSAVE state: CR4.OSXSAVE is off,
+ * so AVX is unusable). Debug registers, CR0.TS, page tables and descriptor
+ * tables live in the vCPU already and are reloaded by restore_vcpu.
+ */
 static void save_vcpu(struct vcpu *v)
 {
 	v->saved_regs = *guest_frame();
+	__asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+			 : "=r"(v->ds_sel), "=r"(v->es_sel), "=r"(v->fs_sel),
+			   "=r"(v->gs_sel));
 	v->fs_base = rdmsr(MSR_FS_BASE);
 	uint64_t gs = rdmsr(MSR_GS_BASE), shadow = rdmsr(MSR_SHADOW_GS_BASE);
 	v->gs_base_kernel = v->kernel_mode ? gs : shadow;
@@ -127,12 +187,27 @@ static void restore_vcpu(struct vcpu *v)
 	pv_load_cr3(v);
 	pv_load_descriptor_tables(v);
 	pv_load_debugregs(v);
+	/*
+	 * Selectors after the descriptor tables they name, and before the
+	 * bases (a %fs/%gs load sets its base from the descriptor). One the
+	 * CPU now refuses (its descriptor changed) becomes the null selector.
+	 */
+	if (load_ds_checked(v->ds_sel))
+		load_ds_checked(0);
+	if (load_es_checked(v->es_sel))
+		load_es_checked(0);
+	if (load_fs_checked(v->fs_sel))
+		load_fs_checked(0);
+	if (load_gs_checked(v->gs_sel))
+		load_gs_checked(0);
 	wrmsr(MSR_FS_BASE, v->fs_base);
 	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
 	wrmsr(MSR_SHADOW_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);
 	if (!v->fpu_initialised)
 		init_fpu_state(v);
 	clts();
+	if (fpu_ptr_reset)
+		fpu_ptr_scrub();
 	__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t (*)[512])v->fpu_state));
 	if (v->virt_cr0_ts)
 		stts();

@@ -43,6 +43,7 @@ struct __attribute__((packed)) table_ptr {
 #define IST_DOUBLE_FAULT 1
 #define IST_NMI          2
 #define IST_MACHINE_CHECK 3
+#define IST_DEBUG        4
 
 static uint64_t gdt[GDT_NR_ENTRIES] __attribute__((aligned(4096)));
 /* The guest's LDT is mapped here (16 pages: up to 8192 descriptors). */
@@ -77,7 +78,7 @@ void load_guest_ldt(unsigned int ents)
 static struct idt_gate idt[256] __attribute__((aligned(4096)));
 static struct tss64 tss __attribute__((aligned(128)));
 static uint8_t cpu0_stack[HV_STACK_SIZE] __attribute__((aligned(4096)));
-static uint8_t ist_stacks[3][HV_IST_STACK_SIZE] __attribute__((aligned(4096)));
+static uint8_t ist_stacks[4][HV_IST_STACK_SIZE] __attribute__((aligned(4096)));
 
 extern char interrupt_stubs[];
 extern char syscall_entry[], syscall_compat_entry[];
@@ -121,6 +122,7 @@ void desc_init_cpu(void)
 	tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(ist_stacks[0] + HV_IST_STACK_SIZE);
 	tss.ist[IST_NMI - 1] = (uint64_t)(ist_stacks[1] + HV_IST_STACK_SIZE);
 	tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)(ist_stacks[2] + HV_IST_STACK_SIZE);
+	tss.ist[IST_DEBUG - 1] = (uint64_t)(ist_stacks[3] + HV_IST_STACK_SIZE);
 	tss.iomap_base = sizeof(tss);   /* no I/O bitmap: guests get no ports */
 
 	for (int v = 0; v < 256; v++)
@@ -128,6 +130,14 @@ void desc_init_cpu(void)
 	/* int3 and into are allowed from guest code, as on bare metal. */
 	set_gate(3, (uint64_t)interrupt_stubs + 16 * 3, 3, 0);
 	set_gate(4, (uint64_t)interrupt_stubs + 16 * 4, 3, 0);
+	/*
+	 * Events that can arrive while rsp is still the guest's (at the first
+	 * instructions of syscall_entry, or between loading the guest rsp and
+	 * sysretq) get stacks of their own: #DB (a guest's mov ss/pop ss can
+	 * delay one into syscall_entry), NMI, #MC, and #DF. entry.S moves a
+	 * guest's frame off them at once (ist_common).
+	 */
+	set_gate(1, (uint64_t)interrupt_stubs + 16 * 1, 0, IST_DEBUG);
 	set_gate(2, (uint64_t)interrupt_stubs + 16 * 2, 0, IST_NMI);
 	set_gate(8, (uint64_t)interrupt_stubs + 16 * 8, 0, IST_DOUBLE_FAULT);
 	set_gate(18, (uint64_t)interrupt_stubs + 16 * 18, 0, IST_MACHINE_CHECK);

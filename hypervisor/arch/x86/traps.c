@@ -17,6 +17,7 @@
 #include <lamina/schedule.h>
 #include <lamina/hypercall.h>
 #include <lamina/timer.h>
+#include <lamina/pv.h>
 
 struct ex_table_entry {
 	uint64_t insn;
@@ -159,6 +160,10 @@ void handle_exception(struct cpu_regs *regs)
 		return;
 	}
 
+	if (vector == X86_EXC_DB) {
+		pv_hypervisor_debug_exception(regs);
+		return;
+	}
 	uint64_t fixup = search_exception_table(regs->rip);
 	if (fixup && (vector == X86_EXC_PF || vector == X86_EXC_GP ||
 		      vector == X86_EXC_SS || vector == X86_EXC_NP)) {

@@ -23,6 +23,8 @@ struct hv_options {
 	struct boot_domain_config domains[MAX_BOOT_DOMAINS];
 	bool selftest_fault;    /* selftest_fault: fault on purpose after boot */
 	bool trace_hypercalls;  /* trace_hypercalls: report failing hypercalls */
+	bool selftest_db_entry; /* selftest_db_entry: #DB at syscall_entry in ring 0 */
+	bool force_fpu_ptr_reset; /* force_fpu_ptr_reset: clear x87 pointers on any CPU */
 };
 
 extern struct hv_options hv_options;

@@ -42,6 +42,7 @@ struct vcpu {
 
 	uint64_t kernel_ss, kernel_sp;          /* stack_switch */
 	uint64_t fs_base, gs_base_kernel, gs_base_user;
+	uint16_t ds_sel, es_sel, fs_sel, gs_sel; /* data selectors while switched out */
 	uint64_t debugreg[8];                   /* set_debugreg; 4 and 5 unused */
 	bool kernel_mode;                       /* Xen's TF_kernel_mode */
 	bool virt_cr0_ts;                       /* fpu_taskswitch / CR0.TS view */

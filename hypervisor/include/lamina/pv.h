@@ -18,6 +18,9 @@
 void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
 			 bool has_error, uint64_t error_code);
 
+/* exit_to_guest refused a non-canonical return rip: #GP(0) to the guest. */
+void pv_bad_return_rip(struct cpu_regs *regs);
+
 /* Try to emulate the privileged instruction at regs->rip (after #GP(0) or
  * #UD). True if handled (rip advanced or an exception injected). */
 bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vector);
@@ -78,8 +81,8 @@ pv_enter_kernel_inline(struct cpu_regs *regs, uint64_t entry, const uint64_t *wo
 	regs->cs = 0xe033;      /* FLAT_KERNEL_CS */
 	regs->ss = 0xe02b;      /* FLAT_KERNEL_SS */
 	regs->rsp = sp;
-	/* TF, NT, RF, AC, VM, IOPL, DF cleared; IF and bit 1 set. */
-	regs->rflags = (regs->rflags & ~0x77500UL) | 0x202;
+	/* TF, NT, RF, AC, VM, IOPL, DF cleared (exit_to_guest sets IF, bit 1). */
+	regs->rflags &= ~0x77500UL;
 }
 
 /* Writable page tables: emulate a store to an L1 table; true if done. */
@@ -88,6 +91,8 @@ bool pv_ptwr_fault(struct cpu_regs *regs, uint64_t addr);
 /* Debug registers (debugreg.c). */
 void pv_load_debugregs(const struct vcpu *v);
 void pv_save_dr6(struct vcpu *v);
+/* A #DB taken in ring 0 (on its IST stack): absorb it (debugreg.c). */
+void pv_hypervisor_debug_exception(struct cpu_regs *regs);
 
 /* Descriptor tables (descriptor.c). */
 int pv_set_ldt(struct vcpu *v, uint64_t base, uint64_t ents);

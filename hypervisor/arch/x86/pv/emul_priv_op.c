@@ -9,6 +9,10 @@
  *       clts: fpu_taskswitch(0).
  *       Anything else (cli, sti, hlt, lgdt, lidt, mov to CRn, other MSRs,
  *       in/out, invlpg, wbinvd, ...): #GP delivered to the guest.
+ *  Guest user mode runs in ring 3 like its kernel, but these are the
+ *  kernel's: user code gets #GP(0) for every one of them, as in Xen. Only
+ *  the forced-emulation cpuid works there too (Xen refuses it to user code
+ *  only when the guest turned CPUID faulting on, which Lamina does not offer).
  */
 #include <lamina/config.h>
 #include <lamina/cpuid_policy.h>
@@ -144,6 +148,8 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vector)
 	struct pv_insn insn;
 	size_t len;
 
+	if (vector == X86_EXC_GP && !current->kernel_mode)
+		return false;           /* #GP(0): nothing is emulated for user code */
 	/* Fetch what we can: the instruction may end at an unmapped page. */
 	for (len = 0; len < sizeof(bytes); len++)
 		if (copy_from_guest(&bytes[len], regs->rip + len, 1))

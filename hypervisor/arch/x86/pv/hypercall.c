@@ -22,7 +22,9 @@
 
 /*
  * Handlers the fast path in entry.S may call without a register frame:
- * they only read arguments and `current`, and always return. Not
+ * they only read arguments and `current`, and always return. They take at
+ * most three arguments: the fast path does not pass the fourth (r10), so
+ * a4 holds junk there (every handler below ignores a4 and a5). Not
  * console_io: a long write continues itself, which needs the frame.
  */
 hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
@@ -185,9 +187,9 @@ long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
 }
 
 /*
- * Called by entry.S for every syscall from a guest. Returns nonzero when the
- * exit may use sysret: the frame still returns to the instruction after the
- * syscall, in 64-bit kernel code (rcx/r11 are then clobbered, as the ABI says).
+ * Called by entry.S for every syscall from a guest. Returns nonzero when
+ * the frame's rcx/r11 are dead (the ABI lets the return clobber them), so
+ * exit_to_guest may use sysretq if the frame allows it.
  */
 int handle_syscall(struct cpu_regs *regs)
 {
@@ -205,8 +207,7 @@ int handle_syscall(struct cpu_regs *regs)
 	if (nr == __HYPERVISOR_iret) {
 		int sysret_ok = pv_iret(regs);
 		pv_return_to_guest(regs);
-		return sysret_ok && regs->cs == FLAT_KERNEL_CS &&
-		       regs->ss == FLAT_KERNEL_SS;
+		return sysret_ok;
 	}
 
 	hypercall_state_reset();

@@ -4,9 +4,10 @@
  * The guest pushes flags (0 or VGCF_in_syscall) above a normal iret frame and
  * jumps to the iret stub, which pushes rcx, r11 and rax and does syscall; so
  * at the guest's rsp we find struct iret_context: rax, r11, rcx, flags, rip,
- * cs, rflags, rsp, ss. The frame is untrusted: selectors get RPL 3, rflags
- * loses IOPL/VM/NT and keeps IF set in hardware (the guest's own interrupt
- * flag is the event mask, which we set from the frame's IF).
+ * cs, rflags, rsp, ss. The frame is untrusted: exit_to_guest (entry.S)
+ * gives its selectors RPL 3 and its rflags no IOPL/VM/NT and hardware IF
+ * on, as for every return; here the guest's own interrupt flag becomes the
+ * event mask.
  */
 #include <lamina/config.h>
 #include <lamina/domain.h>
@@ -24,7 +25,13 @@ int pv_iret(struct cpu_regs *regs)
 		domain_crash_current(regs, "HYPERVISOR_iret: cannot read the iret "
 				     "frame at %#lx", regs->rsp);
 
-	if (!is_canonical(ctx.rip) || !is_canonical(ctx.rsp))
+	/*
+	 * exit_to_guest would turn a non-canonical rip into #GP(0) for the
+	 * guest; asking for one here is a broken kernel, ended with a report.
+	 * A non-canonical rsp needs no check: the CPU takes it, and the guest
+	 * faults on its first use (see exit_to_guest).
+	 */
+	if (!is_canonical(ctx.rip))
 		domain_crash_current(regs, "HYPERVISOR_iret to a non-canonical "
 				     "address (rip %#lx, rsp %#lx)", ctx.rip, ctx.rsp);
 	if ((ctx.cs & 3) == 3) {
@@ -38,12 +45,10 @@ int pv_iret(struct cpu_regs *regs)
 	v->vcpu_info->evtchn_upcall_mask = !(ctx.rflags & X86_EFLAGS_IF);
 
 	regs->rip = ctx.rip;
-	regs->cs = (ctx.cs & 0xffff) | 3;
-	regs->ss = (ctx.ss & 0xffff) | 3;
+	regs->cs = ctx.cs & 0xffff;
+	regs->ss = ctx.ss & 0xffff;
 	regs->rsp = ctx.rsp;
-	regs->rflags = (ctx.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM |
-				       X86_EFLAGS_NT | X86_EFLAGS_RF)) |
-		       X86_EFLAGS_IF | X86_EFLAGS_MBS;
+	regs->rflags = ctx.rflags;
 	regs->rax = ctx.rax;
 	if (ctx.flags & VGCF_in_syscall)
 		return 1;       /* rcx/r11 are dead: sysret may clobber them */

@@ -54,6 +54,17 @@ void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
 }
 
 /*
+ * exit_to_guest found a non-canonical return rip: the CPU must never be
+ * given it (sysretq would fault in ring 0 on Intel). As Xen does, the guest
+ * gets #GP(0) with the frame it could not return to; its handler may fix
+ * the rip. Without a #GP handler the domain is crashed.
+ */
+void pv_bad_return_rip(struct cpu_regs *regs)
+{
+	pv_inject_exception(regs, X86_EXC_GP, true, 0);
+}
+
+/*
  * A #GP whose error code names an IDT entry is a software interrupt
  * (`int n`) that hit a DPL-0 gate. Deliver vector n if the guest's own trap
  * table lets the current guest privilege level use it: kernel mode counts as

@@ -1,0 +1,2 @@
+# PV test guest db_hypervisor (see db_hypervisor.c).
+$(eval $(call test_guest,db_hypervisor))
