@@ -9,8 +9,10 @@
  * something else, and when a frame is freed. Each attack here plays the
  * hostile kernel: map a frame writable, write through it (the TLB now
  * holds a writable translation), drop the mapping without asking for a
- * flush, turn the frame into something the guest must never write, and
- * write through the old address. The write must fault.
+ * flush (update_va_mapping UVMF_NONE, mmu_update, or a store through the
+ * writable-page-tables assist), turn the frame into something the guest
+ * must never write, and write through the old address. The write must
+ * fault.
  *
  * QEMU's TCG keeps a software TLB, so a missing flush really leaves the
  * stale translation usable: built with the safety flush disabled, every
@@ -52,7 +54,8 @@
 #define MARK_B       0xb2b2b2b2b2b2b2b2UL
 
 /* Window slots (4 KiB pages at lab.win). */
-enum { S_PIN, S_VIEW, S_LDT, S_GDT, S_FREE, S_RETYPE, S_DATA, S_DATA_RW };
+enum { S_PIN, S_VIEW, S_LDT, S_GDT, S_FREE, S_RETYPE, S_DATA, S_DATA_RW,
+       S_L1VIEW };
 
 static struct {
 	unsigned long l2;               /* boot L2 mapping PV_VIRT_BASE */
@@ -317,6 +320,34 @@ static void attack_gdt_after_unmap(void)
 	must(PV_HYPERCALL(__HYPERVISOR_set_gdt, &f, 0, 0, 0, 0), "drop the GDT");
 }
 
+/*
+ * The same through the writable-page-tables assist: the kernel clears the
+ * window L1's entry with a plain store (emulated, flushing nothing, as on
+ * Xen), then pins the frame it mapped.
+ */
+static void attack_pin_l1_after_ptwr_unmap(void)
+{
+	unsigned long f = cached_rw_frame(S_PIN), n;
+	unsigned long e = slot_va(S_L1VIEW) + S_PIN * 8;
+
+	must(win_map(S_L1VIEW, pte(lab.win_l1, PTE_LEAF_RO), UVMF_INVLPG),
+	     "view the window L1");
+	must(HYPERVISOR_vm_assist(VMASST_CMD_enable,
+				  VMASST_TYPE_writable_pagetables), "assist on");
+	n = flushes();
+	test_check(write_vector(e, 0) == ~0UL, "ptwr_unmap_emulated",
+		   "the store into the L1 faulted");
+	expect_flushes("ptwr_unmap_flushes_nothing", n);
+	test_expect_rc("pin_l1_after_ptwr_unmap", ext(MMUEXT_PIN_L1_TABLE, f, 0), 0);
+	expect_flushes("pin_l1_after_ptwr_unmap_flushes_once", n + 1);
+	write_must_fault("ptwr_unmap_stale_write_faults", slot_va(S_PIN),
+			 FORGED_PTE);
+	must(HYPERVISOR_vm_assist(VMASST_CMD_disable,
+				  VMASST_TYPE_writable_pagetables), "assist off");
+	must(win_map(S_L1VIEW, 0, UVMF_INVLPG), "drop the view");
+	must(ext(MMUEXT_UNPIN_TABLE, f, 0), "unpin");
+}
+
 /* ---- attacks: a freed frame --------------------------------------------- */
 
 static long give_back(unsigned long mfn)
@@ -512,6 +543,7 @@ void kernel_main(start_info_t *si)
 	attack_pin_l1_after_downgrade();
 	attack_ldt_after_downgrade();
 	attack_gdt_after_unmap();
+	attack_pin_l1_after_ptwr_unmap();
 	attack_write_after_free();
 	attack_read_after_free();
 	attack_old_l1_made_writable();
