@@ -102,6 +102,10 @@ static void domain_release_memory(struct domain *d)
 		pv_unload_descriptor_tables();
 	}
 	release_hypervisor_frames(d);
+	/* The tables are not unwound, so frames still mapped carry no stamp
+	 * (docs/memory.md, "TLB"): one flush retires all the domain's
+	 * translations before any of its frames is freed. */
+	flush_tlb_local(NULL);
 	for (uint64_t mfn = 0; mfn < max_mfn; mfn++)
 		if (frame_table[mfn].owner == d->domain_id) {
 			free_frames(mfn, 1);

@@ -118,6 +118,7 @@ void memory_init(void)
 		if (!frame_alloc_is_free(&frame_allocator, mfn))
 			frame_info_assign(&frame_table[mfn], DOMID_XEN);
 	}
+	tlb_clock_init(frame_table, max_mfn);
 
 	/* M2P: one entry per machine frame, all invalid until a guest owns it. */
 	uint64_t m2p_frames = PFN_UP(max_mfn * sizeof(uint64_t));
@@ -154,6 +155,8 @@ uint64_t alloc_frames(uint64_t count, uint16_t owner)
 void free_frames(uint64_t mfn, uint64_t count)
 {
 	for (uint64_t i = 0; i < count; i++) {
+		/* No stale translation may reach the frame's next owner. */
+		frame_tlb_flush_if_stale(&frame_table[mfn + i]);
 		frame_info_init_free(&frame_table[mfn + i]);
 		m2p_table[mfn + i] = INVALID_M2P;
 	}

@@ -17,8 +17,10 @@
  *    frames, a registered vcpu_info: they hold the frame rule's writable
  *    reference). Xen accepts a frame with other references and frees it
  *    when the last one goes; Lamina refuses it (the extent is not done),
- *    so a frame given back is free at once and no stale mapping of it can
- *    outlive the call.
+ *    so a frame given back is free at once and no mapping of it can
+ *    outlive the call. A translation the TLB may still hold (its mapping
+ *    was removed without a flush) is flushed by free_frames first
+ *    (docs/memory.md, "TLB").
  *  - All work is bounded by the domain's memory limit or by the first
  *    failure, so no continuation is ever needed.
  */

@@ -1,12 +1,21 @@
 /*
  * Host unit tests for frame table entries (hypervisor/common/frame_table.c):
- * ownership, reference counts and the type rules.
+ * ownership, reference counts, the type rules and the TLB-flush clock.
  */
 #include <stdint.h>
 #include <string.h>
 #include "lamina/lib.h"
 #include "lamina/frame_table.h"
 #include "hv_unit.h"
+
+/* The flush the frame table asks for: counted; the clock is told. */
+static unsigned long flushes;
+
+void tlb_clock_flush(void)
+{
+	flushes++;
+	tlb_clock_flushed();
+}
 
 /* A frame owned by domain 1 with one general reference. */
 static struct frame_info owned_frame(void)
@@ -35,7 +44,7 @@ static bool frame_table_init_free(char *why)
 	frame_info_init_free(&fi);
 	EXPECT(fi.owner == DOMID_INVALID, "owner %#x", fi.owner);
 	EXPECT(fi.type == FRAME_TYPE_NONE && fi.flags == 0, "type/flags");
-	EXPECT(fi.type_count == 0 && fi.ref_count == 0 && fi.reserved == 0,
+	EXPECT(fi.type_count == 0 && fi.ref_count == 0 && fi.tlb_stamp == 0,
 	       "counts");
 	EXPECT(frame_info_is_free(&fi), "not free");
 	return true;
@@ -202,7 +211,110 @@ static bool frame_table_random_invariants(char *why)
 		}
 		EXPECT(fi.type == before.type || before.type_count == 0,
 		       "it %d: type changed under references", it);
+		/* Only a never-typed page may become writable while stale. */
+		EXPECT(fi.type == before.type || !frame_tlb_stale(&fi) ||
+		       (before.type == FRAME_TYPE_NONE &&
+			fi.type == FRAME_TYPE_WRITABLE),
+		       "it %d: type changed with a stale stamp", it);
+		if (unit_rand(&seed) % 3 == 0)
+			frame_tlb_stamp(&fi);   /* a mapping of it dropped */
 	}
+	return true;
+}
+
+/* A stamp is stale until the next full flush; 0 never is. */
+static bool tlb_clock_stamps(char *why)
+{
+	struct frame_info fi = owned_frame();
+
+	EXPECT(!frame_tlb_stale(&fi), "fresh frame stale");
+	frame_tlb_stamp(&fi);
+	EXPECT(frame_tlb_stale(&fi), "stamped frame not stale");
+	tlb_clock_flush();
+	EXPECT(!frame_tlb_stale(&fi), "stale after a flush");
+	frame_tlb_stamp(&fi);
+	EXPECT(frame_tlb_stale(&fi), "stamp after a flush not stale");
+	unsigned long before = flushes;
+	frame_tlb_flush_if_stale(&fi);
+	EXPECT(flushes == before + 1 && !frame_tlb_stale(&fi),
+	       "flush_if_stale did not flush");
+	frame_tlb_flush_if_stale(&fi);
+	EXPECT(flushes == before + 1, "flushed for a frame that is not stale");
+	return true;
+}
+
+/* A type change flushes first if and only if the frame is stale. */
+static bool tlb_clock_type_change_flushes(char *why)
+{
+	struct frame_info fi = owned_frame();
+	unsigned long before;
+
+	/* Never typed, stale, becoming writable: no flush needed. */
+	frame_tlb_stamp(&fi);
+	before = flushes;
+	EXPECT(frame_get_type(&fi, FRAME_TYPE_WRITABLE) == 0, "writable");
+	EXPECT(flushes == before, "flushed for a stale read-only page");
+	tlb_clock_flush();
+	EXPECT(frame_put_type(&fi) == 1, "put writable");
+	EXPECT(!frame_tlb_stale(&fi), "dropping WRITABLE stamped the frame "
+	       "(the frame rule's references map nothing in the guest)");
+	before = flushes;
+	EXPECT(frame_get_type(&fi, FRAME_TYPE_L1) == 0, "to L1");
+	EXPECT(flushes == before, "flushed for a frame never stamped");
+	frame_set_validated(&fi);
+	EXPECT(frame_put_type(&fi) == 1, "put L1");
+	EXPECT(frame_tlb_stale(&fi), "a table whose count fell to 0 not stamped");
+	/* The same type again is no change: stale walks see the same kind. */
+	before = flushes;
+	EXPECT(frame_get_type(&fi, FRAME_TYPE_L1) == 0, "L1 again");
+	EXPECT(flushes == before, "flushed without a type change");
+	EXPECT(frame_put_type(&fi) == 1, "put L1");
+	EXPECT(frame_get_type(&fi, FRAME_TYPE_WRITABLE) == 0, "to writable");
+	EXPECT(flushes == before + 1, "table became writable without a flush");
+	/* A writable mapping dropped (the caller stamps), then promotion. */
+	frame_tlb_stamp(&fi);
+	EXPECT(frame_put_type(&fi) == 1, "put writable");
+	EXPECT(frame_get_type(&fi, FRAME_TYPE_SEG_DESC) == 0, "to descriptor");
+	EXPECT(flushes == before + 2, "promotion of a stale frame not flushed");
+	EXPECT(frame_put_type(&fi) == 1 && frame_tlb_stale(&fi),
+	       "descriptor frame not stamped at 0");
+	/* A refused type change flushes nothing. */
+	EXPECT(frame_get_type(&fi, FRAME_TYPE_SEG_DESC) == 0, "desc again");
+	EXPECT(frame_get_type(&fi, FRAME_TYPE_L2) == FRAME_ETYPE, "conflict");
+	EXPECT(flushes == before + 2, "refused change flushed");
+	return true;
+}
+
+/* Wrap: the flush that would wrap the clock resets every stamp. */
+static bool tlb_clock_wraps(char *why)
+{
+	struct frame_info tbl[3];
+
+	for (int i = 0; i < 3; i++) {
+		tbl[i] = owned_frame();
+		frame_tlb_stamp(&tbl[i]);
+	}
+	tlb_clock_init(tbl, 3);
+	tlb_clock.now = UINT32_MAX - 1;
+	tlb_clock_flush();
+	EXPECT(tlb_clock.now == UINT32_MAX &&
+	       tlb_clock.cpu_flushed == UINT32_MAX - 1, "clock %u/%u",
+	       tlb_clock.now, tlb_clock.cpu_flushed);
+	frame_tlb_stamp(&tbl[0]);
+	EXPECT(frame_tlb_stale(&tbl[0]) && !frame_tlb_stale(&tbl[1]),
+	       "before the wrap");
+	tlb_clock_flush();
+	EXPECT(tlb_clock.now == 1 && tlb_clock.cpu_flushed == 0,
+	       "clock after wrap %u/%u", tlb_clock.now, tlb_clock.cpu_flushed);
+	for (int i = 0; i < 3; i++)
+		EXPECT(tbl[i].tlb_stamp == 0 && !frame_tlb_stale(&tbl[i]),
+		       "frame %d stamp %u after wrap", i, tbl[i].tlb_stamp);
+	frame_tlb_stamp(&tbl[2]);
+	EXPECT(frame_tlb_stale(&tbl[2]), "stamp after the wrap not stale");
+	tlb_clock_flush();
+	EXPECT(!frame_tlb_stale(&tbl[2]) && tlb_clock.now == 2,
+	       "clock after the wrap does not run");
+	tlb_clock_init(NULL, 0);
 	return true;
 }
 
@@ -218,5 +330,8 @@ int main(void)
 	RUN(frame_table_type_errors);
 	RUN(frame_table_pinning);
 	RUN(frame_table_random_invariants);
+	RUN(tlb_clock_stamps);
+	RUN(tlb_clock_type_change_flushes);
+	RUN(tlb_clock_wraps);
 	return unit_exit_status();
 }

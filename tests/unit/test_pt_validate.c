@@ -37,6 +37,7 @@
 
 static uint64_t *memory;                      /* NR_FRAMES * 512 entries */
 static struct frame_info frames[NR_FRAMES];
+static unsigned long flushes;                 /* tlb_clock_flush() calls */
 static struct frame_info initial[NR_FRAMES];  /* state after reset */
 static uint64_t xen_l4e[PT_XEN_NR_SLOTS];
 static struct pt_ctx ctx;
@@ -48,6 +49,13 @@ static uint64_t *map_frame(void *cookie, uint64_t mfn)
 	if (mfn >= NR_FRAMES)
 		abort();
 	return memory + mfn * PT_ENTRIES;
+}
+
+/* The frame table's safety flush: counted, and the clock told. */
+void tlb_clock_flush(void)
+{
+	flushes++;
+	tlb_clock_flushed();
 }
 
 static uint64_t *tab(uint64_t mfn)
@@ -711,25 +719,26 @@ static bool mod_l1_entry_swaps_references(char *why)
 {
 	char m[MSG_MAX];
 	uint64_t pin = T_L4;
-	bool flush = false;
 
 	build_tree();
+	unsigned long flushes_before = flushes;
 	EXPECT(pin_l4(T_L4) == 0, "pin failed");
-	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_D, P | W), false, &flush) == 0,
+	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_D, P | W), false) == 0,
 	       "mod failed");
 	EXPECT(tab(T_L1)[0] == pte(D_D, P | W | PTE_USER), "entry %#lx",
 	       (unsigned long)tab(T_L1)[0]);
 	EXPECT_FRAME(D_A, FRAME_TYPE_WRITABLE, 0, 0);
 	EXPECT_FRAME(D_D, FRAME_TYPE_WRITABLE, 1, 1);
-	EXPECT(flush, "no flush after replacing a present entry");
+	EXPECT(frame_tlb_stale(&frames[D_A]), "replaced frame not stamped");
+	EXPECT(!frame_tlb_stale(&frames[D_D]), "new frame stamped");
+	EXPECT(flushes == flushes_before, "a replaced entry flushed");
 	EXPECT(accounting_ok(initial, &pin, 1, m), "%s", m);
 	/* RW -> RO of the same frame drops the writable type */
-	flush = false;
-	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_D, P), false, &flush) == 0, "RO");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_D, P), false) == 0, "RO");
 	EXPECT_FRAME(D_D, FRAME_TYPE_WRITABLE, 0, 1);
 	EXPECT(accounting_ok(initial, &pin, 1, m), "%s", m);
 	/* clear it */
-	EXPECT(pt_mod_entry(&ctx, T_L1, 0, 0, false, &flush) == 0, "clear");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 0, 0, false) == 0, "clear");
 	EXPECT_FRAME(D_D, FRAME_TYPE_WRITABLE, 0, 0);
 	EXPECT(accounting_ok(initial, &pin, 1, m), "%s", m);
 	pt_put_page_and_type(&ctx, T_L4);
@@ -737,18 +746,23 @@ static bool mod_l1_entry_swaps_references(char *why)
 	return true;
 }
 
-static bool mod_flush_only_when_old_present(char *why)
+/* Only the frame a present old entry referenced is stamped; no flush. */
+static bool mod_stamps_only_when_old_present(char *why)
 {
-	bool flush = false;
-
 	build_tree();
 	EXPECT(pin_l4(T_L4) == 0, "pin failed");
-	EXPECT(pt_mod_entry(&ctx, T_L1, 20, pte(D_D, P), false, &flush) == 0, "mod");
-	EXPECT(!flush, "flush for a non-present old entry");
-	EXPECT(pt_mod_entry(&ctx, T_L1, 5, 0, false, &flush) == 0, "mod");
-	EXPECT(!flush, "flush for a non-present (W-only) old entry");
-	EXPECT(pt_mod_entry(&ctx, T_L1, 20, 0, false, &flush) == 0, "unmap");
-	EXPECT(flush, "no flush after unmapping");
+	tlb_clock_flush();
+	unsigned long before = flushes;
+	EXPECT(pt_mod_entry(&ctx, T_L1, 20, pte(D_D, P), false) == 0, "mod");
+	EXPECT(!frame_tlb_stale(&frames[D_D]), "stamp for a non-present old entry");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 5, 0, false) == 0, "mod");
+	EXPECT(!frame_tlb_stale(&frames[D_D]),
+	       "stamp for a non-present (W-only) old entry");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 20, 0, false) == 0, "unmap");
+	EXPECT(frame_tlb_stale(&frames[D_D]), "unmapped frame not stamped");
+	EXPECT(!frame_tlb_stale(&frames[D_A]) && !frame_tlb_stale(&frames[T_L1]),
+	       "frames still mapped stamped");
+	EXPECT(flushes == before, "an update flushed");
 	pt_put_page_and_type(&ctx, T_L4);
 	return true;
 }
@@ -756,24 +770,21 @@ static bool mod_flush_only_when_old_present(char *why)
 static bool mod_preserve_ad(char *why)
 {
 	uint64_t ad = PTE_ACCESSED | PTE_DIRTY;
-	bool flush = false;
 
 	build_tree();
 	EXPECT(pin_l4(T_L4) == 0, "pin failed");
 	tab(T_L1)[0] |= ad;                 /* set by the "CPU" */
-	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_A, P | W | PTE_NX_BIT), true,
-			    &flush) == 0, "mod");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_A, P | W | PTE_NX_BIT), true) == 0, "mod");
 	EXPECT((tab(T_L1)[0] & ad) == ad, "A/D lost: %#lx",
 	       (unsigned long)tab(T_L1)[0]);
 	EXPECT(tab(T_L1)[0] & PTE_NX_BIT, "new bits lost");
 	/* old A only; new asks for D: preserve keeps old A/D exactly */
 	tab(T_L1)[0] = (tab(T_L1)[0] & ~ad) | PTE_ACCESSED;
-	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_A, P | W | PTE_DIRTY), true,
-			    &flush) == 0, "mod");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_A, P | W | PTE_DIRTY), true) == 0, "mod");
 	EXPECT((tab(T_L1)[0] & ad) == PTE_ACCESSED, "A/D %#lx",
 	       (unsigned long)(tab(T_L1)[0] & ad));
 	/* without preserve the new entry's A/D are taken as given */
-	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_A, P | W), false, &flush) == 0,
+	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_A, P | W), false) == 0,
 	       "mod");
 	EXPECT((tab(T_L1)[0] & ad) == 0, "A/D kept without preserve");
 	EXPECT_FRAME(D_A, FRAME_TYPE_WRITABLE, 1, 1);
@@ -789,17 +800,15 @@ static bool mod_refused_keeps_old_entry(char *why)
 			   pte(D_D, P | PTE_PSE), pte(NR_FRAMES, P),
 			   pte(T_L2, P | W), pte(T_L1, P | W) };
 	int want[] = { -1, -1, -1, -22, -22, -22, -22, -16, -16 };
-	bool flush = false;
 
 	build_tree();
 	EXPECT(pin_l4(T_L4) == 0, "pin failed");
 	for (unsigned int i = 0; i < 9; i++) {
 		uint64_t old = tab(T_L1)[0];
 		snapshot(snap);
-		EXPECT_REFUSED(pt_mod_entry(&ctx, T_L1, 0, bad[i], false, &flush),
+		EXPECT_REFUSED(pt_mod_entry(&ctx, T_L1, 0, bad[i], false),
 			       want[i], snap);
 		EXPECT(tab(T_L1)[0] == old, "case %u: entry changed", i);
-		EXPECT(!flush, "case %u: flush set on refusal", i);
 	}
 	/* upper levels: bad bits, foreign, wrong level, loop */
 	uint64_t ubad[] = { pte(T_L3B, P | W | PTE_PSE), pte(T_L3B, P | W | PTE_GLOBAL),
@@ -809,7 +818,7 @@ static bool mod_refused_keeps_old_entry(char *why)
 	for (unsigned int i = 0; i < 6; i++) {
 		uint64_t old = tab(T_L4)[0];
 		snapshot(snap);
-		EXPECT_REFUSED(pt_mod_entry(&ctx, T_L4, 0, ubad[i], false, &flush),
+		EXPECT_REFUSED(pt_mod_entry(&ctx, T_L4, 0, ubad[i], false),
 			       uwant[i], snap);
 		EXPECT(tab(T_L4)[0] == old, "upper case %u: entry changed", i);
 	}
@@ -820,16 +829,15 @@ static bool mod_refused_keeps_old_entry(char *why)
 static bool mod_rw_map_of_table_busy(char *why)
 {
 	struct frame_info snap[NR_FRAMES];
-	bool flush = false;
 
 	build_tree();
 	EXPECT(pin_l4(T_L4) == 0, "pin failed");
 	snapshot(snap);
 	for (uint64_t t = T_L4; t <= T_L1; t++)
-		EXPECT_REFUSED(pt_mod_entry(&ctx, T_L1, 30, pte(t, P | W), false,
-					    &flush), -16, snap);
+		EXPECT_REFUSED(pt_mod_entry(&ctx, T_L1, 30, pte(t, P | W), false),
+			       -16, snap);
 	EXPECT(tab(T_L1)[30] == 0, "entry written");
-	EXPECT(pt_mod_entry(&ctx, T_L1, 30, pte(T_L2, P), false, &flush) == 0,
+	EXPECT(pt_mod_entry(&ctx, T_L1, 30, pte(T_L2, P), false) == 0,
 	       "RO map of a table");
 	EXPECT_FRAME(T_L2, FRAME_TYPE_L2, 1, 2);
 	pt_put_page_and_type(&ctx, T_L4);
@@ -841,25 +849,24 @@ static bool mod_rw_map_of_table_busy(char *why)
 static bool mod_xen_slots_refused(char *why)
 {
 	struct frame_info snap[NR_FRAMES];
-	bool flush = false;
 
 	build_tree();
 	EXPECT(pin_l4(T_L4) == 0, "pin failed");
 	snapshot(snap);
 	for (unsigned int i = PT_XEN_FIRST_SLOT;
 	     i < PT_XEN_FIRST_SLOT + PT_XEN_NR_SLOTS; i++) {
-		EXPECT_REFUSED(pt_mod_entry(&ctx, T_L4, i, pte(T_L3B, P | W), false,
-					    &flush), -22, snap);
-		EXPECT_REFUSED(pt_mod_entry(&ctx, T_L4, i, 0, false, &flush), -22,
+		EXPECT_REFUSED(pt_mod_entry(&ctx, T_L4, i, pte(T_L3B, P | W), false),
+			       -22, snap);
+		EXPECT_REFUSED(pt_mod_entry(&ctx, T_L4, i, 0, false), -22,
 			       snap);
 		EXPECT(tab(T_L4)[i] == xen_l4e[i - PT_XEN_FIRST_SLOT], "slot %u", i);
 	}
 	/* slots 255 and 272 are the guest's; an L3's 256.. too */
-	EXPECT(pt_mod_entry(&ctx, T_L4, 255, pte(T_L3B, P | W), false, &flush) == 0,
+	EXPECT(pt_mod_entry(&ctx, T_L4, 255, pte(T_L3B, P | W), false) == 0,
 	       "slot 255");
-	EXPECT(pt_mod_entry(&ctx, T_L4, 272, pte(T_L3B, P | W), false, &flush) == 0,
+	EXPECT(pt_mod_entry(&ctx, T_L4, 272, pte(T_L3B, P | W), false) == 0,
 	       "slot 272");
-	EXPECT(pt_mod_entry(&ctx, T_L3, 256, pte(T_L2B, P | W), false, &flush) == 0,
+	EXPECT(pt_mod_entry(&ctx, T_L3, 256, pte(T_L2B, P | W), false) == 0,
 	       "L3 slot 256");
 	EXPECT_FRAME(T_L3B, FRAME_TYPE_L3, 2, 2);
 	pt_put_page_and_type(&ctx, T_L4);
@@ -871,25 +878,24 @@ static bool mod_xen_slots_refused(char *why)
 static bool mod_non_table_refused(char *why)
 {
 	struct frame_info snap[NR_FRAMES];
-	bool flush = false;
 
 	build_tree();
 	EXPECT(pin_l4(T_L4) == 0, "pin failed");
 	snapshot(snap);
-	EXPECT_REFUSED(pt_mod_entry(&ctx, D_A, 0, 0, false, &flush), -22, snap);
-	EXPECT_REFUSED(pt_mod_entry(&ctx, D_C, 0, pte(D_D, P), false, &flush), -22,
+	EXPECT_REFUSED(pt_mod_entry(&ctx, D_A, 0, 0, false), -22, snap);
+	EXPECT_REFUSED(pt_mod_entry(&ctx, D_C, 0, pte(D_D, P), false), -22,
 		       snap);
-	EXPECT_REFUSED(pt_mod_entry(&ctx, 30, 0, pte(D_D, P), false, &flush), -22,
+	EXPECT_REFUSED(pt_mod_entry(&ctx, 30, 0, pte(D_D, P), false), -22,
 		       snap);
-	EXPECT_REFUSED(pt_mod_entry(&ctx, T_L1, PT_ENTRIES, 0, false, &flush), -22,
+	EXPECT_REFUSED(pt_mod_entry(&ctx, T_L1, PT_ENTRIES, 0, false), -22,
 		       snap);
-	EXPECT_REFUSED(pt_mod_entry(&ctx, F_DOM2, 0, 0, false, &flush), -1, snap);
-	EXPECT_REFUSED(pt_mod_entry(&ctx, NR_FRAMES, 0, 0, false, &flush), -22,
+	EXPECT_REFUSED(pt_mod_entry(&ctx, F_DOM2, 0, 0, false), -1, snap);
+	EXPECT_REFUSED(pt_mod_entry(&ctx, NR_FRAMES, 0, 0, false), -22,
 		       snap);
 	pt_put_page_and_type(&ctx, T_L4);
 	/* a former table (type kept, no references, not validated) */
 	snapshot(snap);
-	EXPECT_REFUSED(pt_mod_entry(&ctx, T_L1, 0, pte(D_D, P | W), false, &flush),
+	EXPECT_REFUSED(pt_mod_entry(&ctx, T_L1, 0, pte(D_D, P | W), false),
 		       -22, snap);
 	EXPECT(tab(T_L1)[0] == pte(D_A, P | W | PTE_USER), "stale table written");
 	return true;
@@ -899,15 +905,20 @@ static bool mod_upper_entry_revalidates(char *why)
 {
 	char m[MSG_MAX];
 	uint64_t pin = T_L4;
-	bool flush = false;
 
 	build_tree();
 	EXPECT(pin_l4(T_L4) == 0, "pin failed");
 	tab(T_L2B)[0] = pte(T_L1B, P | W);
 	tab(T_L1B)[0] = pte(D_D, P | W);
-	EXPECT(pt_mod_entry(&ctx, T_L3, 0, pte(T_L2B, P | W), false, &flush) == 0,
+	tlb_clock_flush();
+	EXPECT(pt_mod_entry(&ctx, T_L3, 0, pte(T_L2B, P | W), false) == 0,
 	       "mod L3");
-	EXPECT(flush, "no flush");
+	/* The old subtree and everything it mapped may sit in the TLB. */
+	EXPECT(frame_tlb_stale(&frames[T_L2]) && frame_tlb_stale(&frames[T_L1]) &&
+	       frame_tlb_stale(&frames[D_A]) && frame_tlb_stale(&frames[D_C]),
+	       "old subtree not stamped");
+	EXPECT(!frame_tlb_stale(&frames[T_L2B]) && !frame_tlb_stale(&frames[D_D]),
+	       "new subtree stamped");
 	EXPECT_FRAME(T_L2B, FRAME_TYPE_L2, 1, 1);
 	EXPECT_FRAME(T_L1B, FRAME_TYPE_L1, 1, 1);
 	EXPECT_FRAME(D_D, FRAME_TYPE_WRITABLE, 1, 1);
@@ -921,21 +932,136 @@ static bool mod_upper_entry_revalidates(char *why)
 	tab(T_L1)[3] = pte(F_XEN, P);
 	struct frame_info snap[NR_FRAMES];
 	snapshot(snap);
-	flush = false;
-	EXPECT_REFUSED(pt_mod_entry(&ctx, T_L3, 0, pte(T_L2, P | W), false, &flush),
+	EXPECT_REFUSED(pt_mod_entry(&ctx, T_L3, 0, pte(T_L2, P | W), false),
 		       -1, snap);
 	EXPECT(tab(T_L3)[0] == pte(T_L2B, P | W | PTE_USER), "entry changed (USER is forced on)");
 	/* RO self-map added and removed through mod */
-	EXPECT(pt_mod_entry(&ctx, T_L4, 9, pte(T_L4, P), false, &flush) == 0,
+	EXPECT(pt_mod_entry(&ctx, T_L4, 9, pte(T_L4, P), false) == 0,
 	       "self-map");
 	EXPECT_FRAME(T_L4, FRAME_TYPE_L4, 1, 2);
 	snapshot(snap);
-	EXPECT_REFUSED(pt_mod_entry(&ctx, T_L4, 9, pte(T_L4, P | W), false, &flush),
+	EXPECT_REFUSED(pt_mod_entry(&ctx, T_L4, 9, pte(T_L4, P | W), false),
 		       -16, snap);
-	EXPECT(pt_mod_entry(&ctx, T_L4, 9, 0, false, &flush) == 0, "unmap self");
+	EXPECT(pt_mod_entry(&ctx, T_L4, 9, 0, false) == 0, "unmap self");
 	EXPECT(accounting_ok(initial, &pin, 1, m), "%s", m);
 	pt_put_page_and_type(&ctx, T_L4);
 	EXPECT(same_as(initial, m), "after release: %s", m);
+	return true;
+}
+
+/* --- TLB-flush clock (docs/memory.md, "TLB") -------------------------- */
+
+/*
+ * A frame unmapped without a flush, then made a page table: the promotion
+ * flushes. Had the guest flushed in between, it would not.
+ */
+static bool tlb_promotion_after_unmap_flushes(char *why)
+{
+	build_tree();
+	EXPECT(pin_l4(T_L4) == 0, "pin failed");
+	tlb_clock_flush();
+	unsigned long before = flushes;
+	EXPECT(pt_mod_entry(&ctx, T_L1, 0, 0, false) == 0, "unmap D_A (RW)");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 2, 0, false) == 0, "unmap D_C (RO)");
+	EXPECT(flushes == before, "unmapping flushed");
+	EXPECT(pt_get_page_and_type(&ctx, D_A, FRAME_TYPE_L1) == 0, "pin D_A");
+	EXPECT(flushes == before + 1, "stale writable frame promoted without "
+	       "a flush (%lu flushes)", flushes - before);
+	EXPECT(!frame_tlb_stale(&frames[D_A]) && !frame_tlb_stale(&frames[D_C]),
+	       "still stale after the flush");
+	/* That flush covered D_C too: its promotion needs none. */
+	EXPECT(pt_get_page_and_type(&ctx, D_C, FRAME_TYPE_SEG_DESC) == 0,
+	       "D_C as a descriptor page");
+	EXPECT(flushes == before + 1, "flushed twice for one stale period");
+	pt_put_page_and_type(&ctx, D_C);
+	pt_put_page_and_type(&ctx, D_A);
+	pt_put_page_and_type(&ctx, T_L4);
+	return true;
+}
+
+/* The guest's own flush makes the later promotion free. */
+static bool tlb_guest_flush_makes_promotion_free(char *why)
+{
+	build_tree();
+	EXPECT(pin_l4(T_L4) == 0, "pin failed");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 0, 0, false) == 0, "unmap D_A");
+	tlb_clock_flush();      /* e.g. MMUEXT_TLB_FLUSH_LOCAL */
+	unsigned long before = flushes;
+	EXPECT(pt_get_page_and_type(&ctx, D_A, FRAME_TYPE_L1) == 0, "pin D_A");
+	EXPECT(flushes == before, "flushed although the guest already had");
+	pt_put_page_and_type(&ctx, D_A);
+	pt_put_page_and_type(&ctx, T_L4);
+	return true;
+}
+
+/*
+ * An L2 entry replaced without a flush, its L1 unpinned and then mapped
+ * writable: paging-structure caches may still walk it, so the retype
+ * flushes; and the frames the old L1 mapped were stamped when it let go.
+ */
+static bool tlb_old_subtree_retyped_flushes(char *why)
+{
+	build_tree();
+	EXPECT(pin_l4(T_L4) == 0, "pin failed");
+	EXPECT(pt_get_page_and_type(&ctx, T_L1, FRAME_TYPE_L1) == 0, "pin T_L1");
+	EXPECT(pt_mod_entry(&ctx, T_L2, 1, pte(T_L1B, P | W), false) == 0,
+	       "hook a second L1");
+	tlb_clock_flush();
+	unsigned long before = flushes;
+	EXPECT(pt_mod_entry(&ctx, T_L2, 0, 0, false) == 0, "unhook T_L1");
+	EXPECT(frame_tlb_stale(&frames[T_L1]), "unhooked L1 not stamped");
+	EXPECT(!frame_tlb_stale(&frames[D_A]), "D_A stamped while T_L1 holds it");
+	pt_put_page_and_type(&ctx, T_L1);   /* unpin: its entries let go */
+	EXPECT(frame_tlb_stale(&frames[D_A]) && frame_tlb_stale(&frames[D_B]) &&
+	       frame_tlb_stale(&frames[D_C]), "old L1's frames not stamped");
+	EXPECT(flushes == before, "flushed before anything changed type");
+	EXPECT(pt_mod_entry(&ctx, T_L1B, 0, pte(T_L1, P | W), false) == 0,
+	       "map the old L1 writable");
+	EXPECT(flushes == before + 1, "old L1 became writable without a flush");
+	EXPECT(!frame_tlb_stale(&frames[D_A]), "D_A stale after the flush");
+	pt_put_page_and_type(&ctx, T_L4);
+	char m[MSG_MAX];
+	EXPECT(same_as(initial, m), "after release: %s", m);
+	return true;
+}
+
+/*
+ * Plain data: a read-only mapping replaced without a flush costs nothing,
+ * and the page may become writable later without one (a stale read-only
+ * translation of a page that was never a table is harmless).
+ */
+static bool tlb_data_remap_never_flushes(char *why)
+{
+	build_tree();
+	EXPECT(pin_l4(T_L4) == 0, "pin failed");
+	unsigned long before = flushes;
+	EXPECT(pt_mod_entry(&ctx, T_L1, 2, pte(D_D, P), false) == 0,
+	       "D_C -> D_D read-only");
+	EXPECT(frame_tlb_stale(&frames[D_C]), "D_C not stamped");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 3, pte(D_C, P | W), false) == 0,
+	       "D_C writable");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_A, P), false) == 0,
+	       "D_A RW -> RO");
+	EXPECT(pt_mod_entry(&ctx, T_L1, 0, pte(D_A, P | W), false) == 0,
+	       "D_A RO -> RW");
+	EXPECT(flushes == before, "%lu flushes for data-page updates",
+	       flushes - before);
+	pt_put_page_and_type(&ctx, T_L4);
+	return true;
+}
+
+/* Releasing a whole tree stamps every table and page it reached. */
+static bool tlb_release_stamps_tree(char *why)
+{
+	build_tree();
+	EXPECT(pin_l4(T_L4) == 0, "pin failed");
+	tlb_clock_flush();
+	pt_put_page_and_type(&ctx, T_L4);
+	const uint64_t reached[] = { T_L4, T_L3, T_L2, T_L1, D_A, D_B, D_C };
+	for (unsigned int i = 0; i < 7; i++)
+		EXPECT(frame_tlb_stale(&frames[reached[i]]), "frame %lu not "
+		       "stamped", (unsigned long)reached[i]);
+	EXPECT(!frame_tlb_stale(&frames[D_D]), "unmapped D_D stamped");
 	return true;
 }
 
@@ -1357,18 +1483,18 @@ static bool random_mods(uint64_t root, const unsigned int *level_of,
 				}
 		uint64_t ne = rnd(3) ? random_entry(level_of, level) : 0;
 		uint64_t old = tab((uint64_t)t)[idx];
-		bool flush = false;
 		snapshot(snap);
-		int rc = pt_mod_entry(&ctx, (uint64_t)t, idx, ne, rnd(2), &flush);
+		int rc = pt_mod_entry(&ctx, (uint64_t)t, idx, ne, rnd(2));
 		if (rc) {
 			EXPECT(same_as(snap, m), "iter %lu: refused mod L%u %ld[%u] "
 			       "= %#lx (rc %d) changed counts: %s", iter, level,
 			       (long)t, idx, (unsigned long)ne, rc, m);
 			EXPECT(tab((uint64_t)t)[idx] == old, "iter %lu: refused mod "
 			       "wrote the entry", iter);
-		} else {
-			EXPECT(flush == !!(old & P), "iter %lu: flush %d, old %#lx",
-			       iter, flush, (unsigned long)old);
+		} else if (old & P) {
+			EXPECT(frame_tlb_stale(&frames[pte_mfn(old)]), "iter %lu: "
+			       "frame of replaced entry %#lx not stamped", iter,
+			       (unsigned long)old);
 		}
 		EXPECT(accounting_ok(initial, &root, 1, m), "iter %lu: after mod "
 		       "L%u %ld[%u] %#lx -> %#lx (rc %d): %s", iter, level, (long)t,
@@ -1416,6 +1542,7 @@ int main(void)
 	memory = aligned_alloc(4096, (size_t)NR_FRAMES * 4096);
 	if (!memory)
 		return 2;
+	tlb_clock_init(frames, NR_FRAMES);
 	for (int i = 0; i < PT_XEN_NR_SLOTS; i++)
 		xen_l4e[i] = 0x8000000000ABC063UL + ((uint64_t)i << 12);
 	ctx = (struct pt_ctx){ .frames = frames, .nr_frames = NR_FRAMES,
@@ -1451,13 +1578,18 @@ int main(void)
 	RUN(diamond_l2_shared);
 	RUN(diamond_then_failure_rolls_back);
 	RUN(mod_l1_entry_swaps_references);
-	RUN(mod_flush_only_when_old_present);
+	RUN(mod_stamps_only_when_old_present);
 	RUN(mod_preserve_ad);
 	RUN(mod_refused_keeps_old_entry);
 	RUN(mod_rw_map_of_table_busy);
 	RUN(mod_xen_slots_refused);
 	RUN(mod_non_table_refused);
 	RUN(mod_upper_entry_revalidates);
+	RUN(tlb_promotion_after_unmap_flushes);
+	RUN(tlb_guest_flush_makes_promotion_free);
+	RUN(tlb_old_subtree_retyped_flushes);
+	RUN(tlb_data_remap_never_flushes);
+	RUN(tlb_release_stamps_tree);
 	RUN(check_l1e_helper);
 	RUN(l1tf_rule);
 	RUN(l1tf_off_accepts_any_not_present);

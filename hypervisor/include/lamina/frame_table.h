@@ -40,6 +40,32 @@
  *   - The pinned flag records a type reference held on behalf of the guest
  *     (MMUEXT_PIN_L*_TABLE); frame_pin()/frame_unpin() manage both together.
  *
+ * TLB-flush clock (stale translations; rules in docs/memory.md, "TLB")
+ *   - The guest decides when its TLB is flushed, so a translation may
+ *     outlive the page-table entry it came from. That is harmless until the
+ *     frame it reaches changes what it is: takes another type (a writable
+ *     page becoming a page table or descriptor page, or a table becoming
+ *     writable while paging-structure caches still point at it), or is
+ *     freed. Those two moments flush, but only if needed:
+ *   - tlb_clock.now ticks at every full flush; tlb_clock.cpu_flushed is the
+ *     time of this CPU's last full flush.
+ *   - frame_tlb_stamp() records in the frame "a translation to it may have
+ *     gone stale now". Callers stamp a frame when a page-table entry
+ *     referencing it is removed or replaced; frame_put_type() stamps a
+ *     page-table or descriptor frame whose type count falls to zero.
+ *   - frame_tlb_stale(): stamped after this CPU's last full flush. Stamp 0
+ *     (a free or freshly allocated frame) is never stale.
+ *   - frame_get_type() changing a stale frame's type to or from a page-
+ *     table or descriptor type, and frame_tlb_flush_if_stale() (called
+ *     before a frame is freed), call tlb_clock_flush() first.
+ *   - One CPU: one cpu_flushed suffices. With more CPUs each needs its own
+ *     cpu_flushed and a stale frame must flush every CPU whose last flush
+ *     is not newer than the stamp (that may hold the owner's translations);
+ *     the wrap below must then flush all CPUs.
+ *   - Wrap: the clock is 32 bits. The flush that would wrap it instead
+ *     resets every frame's stamp to 0 and restarts the clock: right after
+ *     a flush (of every CPU) no frame can be stale.
+ *
  * Errors are negative Xen errno values. Pure logic: tested on the host.
  */
 #ifndef LAMINA_FRAME_TABLE_H
@@ -79,7 +105,8 @@ struct frame_info {
 	uint8_t flags;        /* FRAME_FLAG_* */
 	uint32_t type_count;  /* type references */
 	uint32_t ref_count;   /* general references */
-	uint32_t reserved;    /* keeps the entry 16 bytes; always 0 */
+	uint32_t tlb_stamp;   /* TLB-flush clock time a translation to it may
+				 have gone stale; 0: none since it was free */
 };
 
 _Static_assert(sizeof(struct frame_info) == 16, "frame_info is 16 bytes");
@@ -124,5 +151,53 @@ int frame_pin(struct frame_info *fi, enum frame_type type);
 /* Unpin: clear the flag and drop its type reference; returns as
  * frame_put_type(), or FRAME_ETYPE if the frame was not pinned. */
 int frame_unpin(struct frame_info *fi);
+
+/* The TLB-flush clock (see above). */
+struct tlb_clock {
+	uint32_t now;           /* ticks at every full flush; starts at 1 */
+	uint32_t cpu_flushed;   /* `now` at this CPU's last full flush */
+	struct frame_info *frames;      /* the frame table, reset on a wrap */
+	uint64_t nr_frames;
+};
+extern struct tlb_clock tlb_clock;
+
+/* A translation to the frame may have gone stale now. */
+static inline void frame_tlb_stamp(struct frame_info *fi)
+{
+	fi->tlb_stamp = tlb_clock.now;
+}
+
+/* True if the frame was stamped after this CPU's last full flush. */
+static inline bool frame_tlb_stale(const struct frame_info *fi)
+{
+	return fi->tlb_stamp > tlb_clock.cpu_flushed;
+}
+
+/* Flush first if the frame is stale: before it is freed or given away. */
+void frame_tlb_flush_if_stale(const struct frame_info *fi);
+
+/* The frame table whose stamps the clock resets when it wraps. */
+void tlb_clock_init(struct frame_info *frames, uint64_t nr_frames);
+
+/* The clock's wrap: reset every stamp and restart (see above). */
+void tlb_clock_wrap(void);
+
+/*
+ * Record a full flush of this CPU's TLB (guest translations and paging-
+ * structure caches), done just before the call.
+ */
+static inline void tlb_clock_flushed(void)
+{
+	if (tlb_clock.now == UINT32_MAX)
+		tlb_clock_wrap();
+	else
+		tlb_clock.cpu_flushed = tlb_clock.now++;
+}
+
+/*
+ * Supplied by the frame table's user (arch/x86/pv/mm.c; the unit tests):
+ * flush this CPU's whole TLB and call tlb_clock_flushed().
+ */
+void tlb_clock_flush(void);
 
 #endif

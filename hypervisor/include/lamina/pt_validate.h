@@ -29,7 +29,8 @@
  *     nonzero, see pt_l1tf_safe): then a not-present entry at any level
  *     must be L1TF-safe, else -EINVAL;
  * Dropping the last type reference of a table drops the references its
- * entries held. Errors are negative Xen errno values:
+ * entries held. Every reference an entry drops stamps its frame on the
+ * TLB-flush clock (frame_table.h). Errors are negative Xen errno values:
  *   -EINVAL bad flags or a frame beyond RAM, -EPERM a frame the domain does
  *   not own, -EBUSY a type conflict (e.g. a writable mapping of a table).
  *
@@ -104,11 +105,13 @@ void pt_put_page_and_type(const struct pt_ctx *c, uint64_t mfn);
  * Replace entry idx of page-table frame table_mfn (of the domain, currently
  * typed L1..L4) with new_entry: the new entry is validated and its
  * references taken before the old one's are dropped. preserve_ad keeps the
- * old entry's Accessed/Dirty bits. *flush is set when a TLB flush is needed
- * before the guest runs again.
+ * old entry's Accessed/Dirty bits. No flush is needed for safety: the
+ * frame the old entry referenced is stamped on the TLB-flush clock, and
+ * flushes first if it ever changes type or is freed (frame_table.h); a
+ * stale translation until then is the guest's own business, as on Xen.
  */
 int pt_mod_entry(const struct pt_ctx *c, uint64_t table_mfn, unsigned int idx,
-		 uint64_t new_entry, bool preserve_ad, bool *flush);
+		 uint64_t new_entry, bool preserve_ad);
 
 /* Adjust and check an L1 entry as validation would (no references). */
 int pt_check_l1e(const struct pt_ctx *c, uint64_t *l1e);

@@ -3,10 +3,11 @@
  * The rules live in pt_validate.c; this file is the guest-facing side:
  * argument checks, batching, success counts and TLB flushes.
  *
- * TLB policy: whenever a present entry is replaced, the whole TLB is flushed
- * before the guest runs again. That is more than Xen does (it tracks when a
- * stale entry could matter), but it can never leave a stale writable
- * translation to a frame that has since become a page table or been freed.
+ * TLB policy (docs/memory.md, "TLB"): the guest's flush requests are
+ * honoured and nothing more is flushed when an entry changes. Safety comes
+ * from the TLB-flush clock (lamina/frame_table.h): every frame an entry
+ * stops referencing is stamped, and a stamped frame flushes the TLB first
+ * if it takes another type or is freed before the next full flush.
  */
 #include <lamina/config.h>
 #include <lamina/domain.h>
@@ -55,6 +56,13 @@ void flush_tlb_local(struct domain *d)
 	write_cr4(cr4);
 	if (d)
 		d->perf.tlb_flushes++;
+	tlb_clock_flushed();
+}
+
+/* The frame table's safety flush, counted for the domain it runs for. */
+void tlb_clock_flush(void)
+{
+	flush_tlb_local(current ? current->domain : NULL);
 }
 
 int pv_install_boot_l4(struct domain *d, uint64_t l4_mfn)
@@ -111,7 +119,7 @@ static int write_normal_page(const struct domain *d, uint64_t ptr, uint64_t val)
 }
 
 static int one_mmu_update(struct domain *d, const struct pt_ctx *c,
-			  const struct mmu_update *req, bool *flush)
+			  const struct mmu_update *req)
 {
 	uint64_t mfn = req->ptr >> PAGE_SHIFT;
 	unsigned int cmd = req->ptr & 7;
@@ -128,7 +136,7 @@ static int one_mmu_update(struct domain *d, const struct pt_ctx *c,
 		    !fi->type_count)
 			return write_normal_page(d, req->ptr, req->val);
 		return pt_mod_entry(c, mfn, (req->ptr & (PAGE_SIZE - 8)) >> 3,
-				    req->val, cmd == MMU_PT_UPDATE_PRESERVE_AD, flush);
+				    req->val, cmd == MMU_PT_UPDATE_PRESERVE_AD);
 	}
 	case MMU_MACHPHYS_UPDATE:
 		if (mfn >= max_mfn)
@@ -154,7 +162,6 @@ long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone,
 	struct domain *d = current->domain;
 	struct pt_ctx c;
 	unsigned int done = 0, n = (unsigned int)count, i;
-	bool flush = false;
 	long rc = 0;
 	(void)a5;
 
@@ -175,11 +182,9 @@ long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone,
 			rc = -XEN_EFAULT;
 			break;
 		}
-		if ((rc = one_mmu_update(d, &c, &req, &flush)))
+		if ((rc = one_mmu_update(d, &c, &req)))
 			break;
 	}
-	if (flush)
-		flush_tlb_local(d);
 	done += i;
 	if (pdone && copy_to_guest(pdone, &done, sizeof(done)))
 		return -XEN_EFAULT;
@@ -228,7 +233,7 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
 	struct vcpu *v = current;
 	struct pt_ctx c;
 	uint64_t l1;
-	bool flush = false, self = true;
+	bool self = true;
 	int rc;
 	(void)a4, (void)a5;
 
@@ -237,14 +242,14 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
 	if ((rc = find_l1_table(v, va, &l1)))
 		return rc;
 	pv_pt_ctx(v->domain, &c);
-	if ((rc = pt_mod_entry(&c, l1, (va >> 12) & 511, val, false, &flush)))
+	if ((rc = pt_mod_entry(&c, l1, (va >> 12) & 511, val, false)))
 		return rc;
 
 	uint64_t target = flags & ~UVMF_FLUSHTYPE_MASK;
 	if (target != UVMF_LOCAL && target != UVMF_ALL &&
 	    (rc = multi_mask_includes_self(target, &self)))
 		return rc;
-	if (flush || (self && (flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH)) {
+	if (self && (flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH) {
 		flush_tlb_local(v->domain);
 	} else if (self && (flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG) {
 		invlpg((void *)va);

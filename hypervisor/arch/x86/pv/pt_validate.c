@@ -76,6 +76,8 @@ static void put_l1e(const struct pt_ctx *c, uint64_t l1e)
 
 	if (!(l1e & PTE_PRESENT) || mfn >= c->nr_frames)
 		return;
+	/* The TLB may keep the translation until the guest flushes. */
+	frame_tlb_stamp(&c->frames[mfn]);
 	if (l1e & PTE_WRITE)
 		frame_put_type(&c->frames[mfn]);
 	frame_put_ref(&c->frames[mfn]);
@@ -112,6 +114,8 @@ static void put_upper_entry(const struct pt_ctx *c, uint64_t e, uint64_t self)
 
 	if (!(e & PTE_PRESENT) || mfn >= c->nr_frames)
 		return;
+	/* Paging-structure caches may keep walking it until a flush. */
+	frame_tlb_stamp(&c->frames[mfn]);
 	if (mfn != self)
 		put_page_type(c, mfn);
 	frame_put_ref(&c->frames[mfn]);
@@ -139,7 +143,7 @@ static void release_entries(const struct pt_ctx *c, uint64_t mfn,
 	uint64_t *t = c->map(c->cookie, mfn);
 
 	for (unsigned int i = 0; i < upto; i++)
-		if (!is_xen_slot(level, i))
+		if ((t[i] & PTE_PRESENT) && !is_xen_slot(level, i))
 			put_entry(c, t[i], level, mfn);
 }
 
@@ -240,7 +244,7 @@ void pt_put_page_and_type(const struct pt_ctx *c, uint64_t mfn)
 }
 
 int pt_mod_entry(const struct pt_ctx *c, uint64_t table_mfn, unsigned int idx,
-		 uint64_t new_entry, bool preserve_ad, bool *flush)
+		 uint64_t new_entry, bool preserve_ad)
 {
 	struct frame_info *fi;
 	int rc;
@@ -273,7 +277,5 @@ int pt_mod_entry(const struct pt_ctx *c, uint64_t table_mfn, unsigned int idx,
 		return rc;
 	t[idx] = new_entry;
 	put_entry(c, old, level, table_mfn);
-	if (old & PTE_PRESENT)
-		*flush = true;
 	return 0;
 }

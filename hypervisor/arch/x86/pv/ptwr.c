@@ -192,12 +192,10 @@ bool pv_ptwr_fault(struct cpu_regs *regs, uint64_t addr)
 	}
 
 	struct pt_ctx c;
-	bool flush = false;
 	pv_pt_ctx(d, &c);
-	if (pt_mod_entry(&c, target, idx, val, false, &flush))
+	/* No flush, as for mmu_update: the guest flushes what it needs. */
+	if (pt_mod_entry(&c, target, idx, val, false))
 		return false;           /* refused: the guest gets its #PF */
-	if (flush)
-		flush_tlb_local(d);
 	if (insn.op == PTWR_XCHG)
 		*reg_ptr(regs, insn.reg) = old;
 	if (insn.op == PTWR_CMPXCHG)
