@@ -1146,15 +1146,14 @@ static bool l1tf_rule(char *why)
  * without pv-l1tf): the standard tree's non-present L1 entry has an address. */
 static bool l1tf_off_accepts_any_not_present(char *why)
 {
-	bool flush = false;
 
 	l1tf_off();
 	build_tree();
 	EXPECT(tab(T_L1)[5] == pte(D_D, W), "tree changed");
 	EXPECT(pin_l4(T_L4) == 0, "pin failed");
-	EXPECT(pt_mod_entry(&ctx, T_L1, 6, pte(F_XEN, W), false, &flush) == 0,
+	EXPECT(pt_mod_entry(&ctx, T_L1, 6, pte(F_XEN, W), false) == 0,
 	       "hypervisor frame as a not-present L1 entry");
-	EXPECT(pt_mod_entry(&ctx, T_L3, 9, pte(F_XEN, PTE_PSE), false, &flush) == 0,
+	EXPECT(pt_mod_entry(&ctx, T_L3, 9, pte(F_XEN, PTE_PSE), false) == 0,
 	       "not-present PSE L3 entry");
 	pt_put_page_and_type(&ctx, T_L4);
 	return true;
@@ -1218,7 +1217,6 @@ static bool l1tf_mod_entry(char *why)
 {
 	struct frame_info snap[NR_FRAMES];
 	uint64_t tables[] = { T_L1, T_L2, T_L3, T_L4 };
-	bool flush = false;
 	bool ok = true;
 
 	build_tree();
@@ -1234,7 +1232,7 @@ static bool l1tf_mod_entry(char *why)
 		for (unsigned int i = 0; i < ARRAY_SIZE(unsafe); i++) {
 			uint64_t old = tab(t)[idx];
 			snapshot(snap);
-			int rc = pt_mod_entry(&ctx, t, idx, unsafe[i], false, &flush);
+			int rc = pt_mod_entry(&ctx, t, idx, unsafe[i], false);
 			char m[MSG_MAX];
 			if (rc != -22 || tab(t)[idx] != old || !same_as(snap, m)) {
 				snprintf(why, UNIT_WHY_MAX, "L%u entry %#lx: rc %d, "
@@ -1247,7 +1245,7 @@ static bool l1tf_mod_entry(char *why)
 		uint64_t safe[] = { 0, PTE_WRITE, inverted(D_A), L1TF_SAFE,
 				    inverted(9) | PTE_DIRTY };
 		for (unsigned int i = 0; ok && i < ARRAY_SIZE(safe); i++) {
-			int rc = pt_mod_entry(&ctx, t, idx, safe[i], false, &flush);
+			int rc = pt_mod_entry(&ctx, t, idx, safe[i], false);
 			if (rc || tab(t)[idx] != safe[i]) {
 				snprintf(why, UNIT_WHY_MAX, "L%u safe entry %#lx: rc %d",
 					 l + 1, (unsigned long)safe[i], rc);
@@ -1256,12 +1254,12 @@ static bool l1tf_mod_entry(char *why)
 		}
 	}
 	/* A present entry's rules are unchanged by the check. */
-	if (ok && pt_mod_entry(&ctx, T_L1, 20, pte(D_C, P), false, &flush)) {
+	if (ok && pt_mod_entry(&ctx, T_L1, 20, pte(D_C, P), false)) {
 		snprintf(why, UNIT_WHY_MAX, "present entry refused");
 		ok = false;
 	}
 	/* preserve_ad keeps the old A/D bits: they never make an entry unsafe. */
-	if (ok && pt_mod_entry(&ctx, T_L1, 20, inverted(4), true, &flush)) {
+	if (ok && pt_mod_entry(&ctx, T_L1, 20, inverted(4), true)) {
 		snprintf(why, UNIT_WHY_MAX, "safe entry with preserve_ad refused");
 		ok = false;
 	}
