@@ -23,6 +23,8 @@ struct hv_options {
 	struct boot_domain_config domains[MAX_BOOT_DOMAINS];
 	bool selftest_fault;    /* selftest_fault: fault on purpose after boot */
 	bool trace_hypercalls;  /* trace_hypercalls: report failing hypercalls */
+	/* guest_console_io=show: unprivileged domains' console_io on the serial line */
+	bool guest_console_io_show;
 };
 
 extern struct hv_options hv_options;
