@@ -69,4 +69,20 @@ CONSOLE_CASES = [
         "subtests": True,
         "min_subtests": 2,
     },
+    # Ctrl-A three times moves serial input from domain 0 (console_io) to
+    # domain 1 (its ring): each gets only the text typed for it.
+    {
+        "name": "console-input-focus",
+        "cmdline": "dom0_mem=32M domain1=mem=16M",
+        "modules": [(GUEST, "role=dom0read expect=3"),
+                    (GUEST, "role=input expect=3")],
+        "expect_status": "poweroff",
+        "input": [(r"^\(d1\) console: waiting for input$", "abc"),
+                  (r"^\(d0\) console: dom0 read ", "\x01\x01\x01xyz")],
+        "expect": [r"^\(d0\) console: dom0 read 'abc'$",
+                   r"^\(lamina\) serial input now goes to domain 1",
+                   r"^\(d1\) console: input 'xyz' with [1-3] events$"],
+        "subtests": True,
+        "min_subtests": 2,
+    },
 ]
