@@ -85,4 +85,12 @@ CONSOLE_CASES = [
         "subtests": True,
         "min_subtests": 2,
     },
+    {
+        "name": "bad-cmdline-guest-console-io",
+        "cmdline": "guest_console_io=maybe",
+        "modules": [("{build}/guest-kernel/guest-kernel.elf", "")],
+        "expect_status": "boot-error",
+        "expect": [r"^\(lamina\) boot error: guest_console_io: show or hide"],
+        "timeout": 30,
+    },
 ]
