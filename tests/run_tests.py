@@ -45,6 +45,7 @@ CASE_DEFAULTS = {
     "cmdline": "", "memory": "512M", "timeout": 60, "expect": [],
     "forbid": [], "subtests": False, "min_subtests": None,
     "hypervisor": "{build}/hypervisor/lamina.elf", "extra": [], "skip": "",
+    "expect_count": [], "input": [],
 }
 CASE_REQUIRED = ("name", "modules", "expect_status")
 
@@ -219,6 +220,8 @@ def run_command(case, build):
         cmd += ["--module", module]
     for extra in case["extra"]:
         cmd.append("--extra=" + extra)
+    for pattern, text in case["input"]:
+        cmd += ["--input-after", pattern, text]
     return cmd
 
 
@@ -234,6 +237,10 @@ def judge_case(case, code, lines):
     for pattern in case["expect"]:
         if not any(re.search(pattern, line) for line in lines):
             reasons.append(f"no line matches {pattern!r}")
+    for pattern, want in case["expect_count"]:
+        got = sum(1 for line in lines if re.search(pattern, line))
+        if got != want:
+            reasons.append(f"{got} lines match {pattern!r}, expected {want}")
     for pattern in case["forbid"]:
         hit = next((line for line in lines if re.search(pattern, line)), None)
         if hit is not None:

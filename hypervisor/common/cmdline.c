@@ -145,6 +145,15 @@ static const char *apply_option(const char *name, size_t nlen,
 		hv_options.force_fpu_ptr_reset = true;
 		return NULL;
 	}
+	if (nlen == 16 && !strncmp(name, "guest_console_io", 16)) {
+		if (vlen == 4 && !strncmp(val, "show", 4))
+			hv_options.guest_console_io_show = true;
+		else if (vlen == 4 && !strncmp(val, "hide", 4))
+			hv_options.guest_console_io_show = false;
+		else
+			return "guest_console_io: show or hide";
+		return NULL;
+	}
 	if (nlen == 14 && !strncmp(name, "selftest_fault", 14)) {
 		hv_options.selftest_fault = true;
 		return NULL;

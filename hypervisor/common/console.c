@@ -63,6 +63,7 @@ static int serial_getc(void)
  * Serial input goes to one domain at a time. Three Ctrl-A in a row move it
  * to the next live domain, as Xen's console switch does. Domain 0 reads its
  * input with console_io; any other domain gets it in its console ring.
+ * Each poll hands over a batch and notifies the domain once for it.
  */
 #define CTRL_A          0x01
 #define INPUT_POLL_NS   (20 * 1000 * 1000ULL)
@@ -71,6 +72,8 @@ static unsigned int ctrl_a_count;
 static char dom0_input[256];
 static unsigned int dom0_in_head, dom0_in_tail;
 static struct timer input_timer;
+/* Who got input in this batch and is still to be told. */
+static struct domain *ring_input_to_notify, *virq_input_to_notify;
 
 int console_try_getc(void)
 {
@@ -79,8 +82,22 @@ int console_try_getc(void)
 	return (unsigned char)dom0_input[dom0_in_tail++ % sizeof(dom0_input)];
 }
 
+/* Tell the domains that got input in this batch, once each. */
+static void notify_input(void)
+{
+	struct domain *d = ring_input_to_notify;
+
+	if (d && d->state == DOMAIN_RUNNING && d->console_mfn)
+		evtchn_notify_port(d, d->console_port);
+	d = virq_input_to_notify;
+	if (d && d->state == DOMAIN_RUNNING)
+		send_guest_virq(d->vcpus[0], VIRQ_CONSOLE);
+	ring_input_to_notify = virq_input_to_notify = NULL;
+}
+
 static void switch_input_focus(void)
 {
+	notify_input();
 	for (unsigned int i = 1; i <= MAX_DOMAINS; i++) {
 		unsigned int id = (input_focus + i) % MAX_DOMAINS;
 		if (domains[id] && domains[id]->state == DOMAIN_RUNNING) {
@@ -92,7 +109,7 @@ static void switch_input_focus(void)
 	       input_focus, domains[input_focus] ? domains[input_focus]->name : "?");
 }
 
-/* Put one input byte in the focused domain's console ring and notify it. */
+/* Put one input byte in the focused domain's console ring. */
 static void input_to_ring(struct domain *d, char c)
 {
 	struct xencons_interface *intf = mfn_to_virt(d->console_mfn);
@@ -103,7 +120,7 @@ static void input_to_ring(struct domain *d, char c)
 	intf->in[MASK_XENCONS_IDX(prod, intf->in)] = c;
 	__asm__ volatile("" ::: "memory");      /* byte before index */
 	intf->in_prod = prod + 1;
-	evtchn_notify_port(d, d->console_port);
+	ring_input_to_notify = d;
 }
 
 static void deliver_input(char c)
@@ -116,7 +133,7 @@ static void deliver_input(char c)
 		input_to_ring(d, c);
 	} else if (dom0_in_head - dom0_in_tail < sizeof(dom0_input)) {
 		dom0_input[dom0_in_head++ % sizeof(dom0_input)] = c;
-		send_guest_virq(d->vcpus[0], VIRQ_CONSOLE);
+		virq_input_to_notify = d;
 	}
 }
 
@@ -137,6 +154,7 @@ static void poll_input(void *data)
 			deliver_input(CTRL_A);
 		deliver_input((char)c);
 	}
+	notify_input();
 	timer_set(&input_timer, now() + INPUT_POLL_NS);
 }
 
@@ -147,14 +165,15 @@ void console_start_input(void)
 }
 
 /*
- * The guest says its console ring has output. Print what is there (at most
- * one ring's worth per notification, so a flood costs the flooder's own
- * time slices), then tell the guest there is room again.
+ * Print what output the domain's console ring holds: at most one ring's
+ * worth (so a flood costs the flooder's own time slices). True if out_cons
+ * moved.
  */
-void console_ring_notified(struct domain *d, unsigned int port)
+static bool ring_take_output(struct domain *d)
 {
 	struct xencons_interface *intf = mfn_to_virt(d->console_mfn);
-	XENCONS_RING_IDX cons = intf->out_cons, prod = intf->out_prod;
+	XENCONS_RING_IDX start = intf->out_cons, prod = intf->out_prod;
+	XENCONS_RING_IDX cons = start;
 	char chunk[64];
 
 	__asm__ volatile("" ::: "memory");      /* index before bytes */
@@ -168,7 +187,20 @@ void console_ring_notified(struct domain *d, unsigned int port)
 	}
 	__asm__ volatile("" ::: "memory");
 	intf->out_cons = cons;
-	evtchn_notify_port(d, port);
+	return cons != start;
+}
+
+/*
+ * The guest notified its console port. As Xen's console daemon, answer
+ * only if data moved: a guest's handler that notifies after every event
+ * (Linux's does, after looking at the input ring) would otherwise ping-pong
+ * with this service forever. Input is only produced by serial polling,
+ * which notifies for itself.
+ */
+void console_ring_notified(struct domain *d, unsigned int port)
+{
+	if (d->console_mfn && ring_take_output(d))
+		evtchn_notify_port(d, port);
 }
 
 void printk(const char *fmt, ...)
@@ -224,8 +256,21 @@ void console_domain_write(struct domain *d, const char *buf, size_t len)
 	}
 }
 
+/*
+ * The domain is ending: print what its console ring still holds (output it
+ * never notified about) and its partial line, then say how much console_io
+ * text was kept off the serial line.
+ */
 void console_domain_flush(struct domain *d)
 {
+	if (d->console_mfn)
+		(void)ring_take_output(d);
 	if (d->console_len)
 		emit_domain_line(d);
+	if (d->console_io_hidden) {
+		printk("domain %u: %lu bytes of console_io output not shown "
+		       "(guest_console_io=show shows them)\n", d->domain_id,
+		       d->console_io_hidden);
+		d->console_io_hidden = 0;
+	}
 }

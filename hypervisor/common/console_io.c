@@ -5,15 +5,19 @@
  *
  * Who may: reading is the privileged domain's alone (-EPERM for others, as
  * Xen's default policy says): the serial input it takes is domain 0's.
- * Writing is open to every domain, as in a Xen debug build: an
- * unprivileged domain's text only goes to the hypervisor's log with its
- * (dN) prefix, next to what its console ring prints.
+ * Writing is accepted from every domain, as in a Xen debug build, but only
+ * a privileged domain's text reaches the serial line by default: an
+ * unprivileged domain has its console ring, and a kernel that writes its
+ * early messages here and then again through the ring (Linux does) would
+ * show them twice. Its text is counted, not shown, unless the hypervisor
+ * runs with guest_console_io=show (then with its (dN) prefix).
  *
  * A long write is done in pieces: after each piece the call continues
  * itself (Xen does the same) when hypercall_preempt_check() says so, and
  * after CONSOLE_WRITE_MAX bytes in any case, so one entry's work is bounded
  * even for a 4 GiB buffer.
  */
+#include <lamina/cmdline.h>
 #include <lamina/console.h>
 #include <lamina/domain.h>
 #include <lamina/guest_access.h>
@@ -26,6 +30,8 @@
 
 static long console_write(uint64_t buf, uint64_t count)
 {
+	struct domain *d = current->domain;
+	bool show = d->privileged || hv_options.guest_console_io_show;
 	char chunk[CONSOLE_CHUNK];
 	uint64_t done = 0;
 
@@ -40,7 +46,10 @@ static long console_write(uint64_t buf, uint64_t count)
 		size_t n = count < CONSOLE_CHUNK ? count : CONSOLE_CHUNK;
 		if (copy_from_guest(chunk, buf, n))
 			return -XEN_EFAULT;
-		console_domain_write(current->domain, chunk, n);
+		if (show)
+			console_domain_write(d, chunk, n);
+		else
+			d->console_io_hidden += n;
 		buf += n;
 		count -= n;
 		done += n;

@@ -12,11 +12,11 @@ static struct xencons_interface *ring;
 static evtchn_port_t ring_port;
 
 /* Tell the backend there is output (or that input was consumed). */
-static void notify_backend(void)
+static long notify_backend(void)
 {
 	struct evtchn_send send = { .port = ring_port };
 
-	(void)HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
+	return HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
 }
 
 /* Copy as much of text as fits; the number of bytes queued. */
@@ -40,7 +40,10 @@ void pv_console_ring_write(const char *text, size_t len)
 		text += n;
 		len -= n;
 		if (len) {              /* full: let the backend drain it */
-			notify_backend();
+			/* A port the guest closed or reset has no backend:
+			 * waiting for room would never end. */
+			if (notify_backend() < 0)
+				return;
 			(void)HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 		}
 	}
@@ -65,6 +68,8 @@ bool pv_console_ring_init(void)
 {
 	const start_info_t *si = pv_start_info;
 
+	if (ring)
+		return true;
 	if ((si->flags & SIF_INITDOMAIN) || !si->console.domU.mfn)
 		return false;
 	ring = pv_pfn_to_virt(pv_mfn_to_pfn(si->console.domU.mfn));

@@ -23,6 +23,11 @@ required):
                  (default 1 with subtests, else 0)
   hypervisor     hypervisor image (default "{build}/hypervisor/lamina.elf")
   extra          list of raw QEMU arguments for tools/run --extra (default [])
+  expect_count   list of (regex, n): exactly n output lines match regex
+                 (default [])
+  input          list of (regex, text): once a serial line matches regex,
+                 text is typed on the serial line (tools/run --input-after);
+                 in order (default [])
   skip           if a non-empty string, the case is skipped for that reason
 
 Regexes are Python `re` patterns matched with re.search against each output
@@ -37,6 +42,7 @@ from sched_bounds_cases import SCHED_BOUNDS_CASES
 from fuzz_cases import FUZZ_CASES
 from spec_hygiene_cases import SPEC_HYGIENE_CASES
 from tlb_cases import TLB_CASES
+from console_cases import CONSOLE_CASES
 
 CASES = [
     {
@@ -48,7 +54,8 @@ CASES = [
 ]
 
 CASES += GUEST_CASES + BOOT_CASES + FRAME_RULE_CASES + RETURN_CHECK_CASES + \
-    SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + TLB_CASES + [
+    SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + TLB_CASES + \
+    CONSOLE_CASES + [
     {
         "name": "hypervisor-fault-report",
         "cmdline": "selftest_fault",

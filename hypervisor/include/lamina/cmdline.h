@@ -25,6 +25,8 @@ struct hv_options {
 	bool trace_hypercalls;  /* trace_hypercalls: report failing hypercalls */
 	bool selftest_db_entry; /* selftest_db_entry: #DB at syscall_entry in ring 0 */
 	bool force_fpu_ptr_reset; /* force_fpu_ptr_reset: clear x87 pointers on any CPU */
+	/* guest_console_io=show: unprivileged domains' console_io on the serial line */
+	bool guest_console_io_show;
 };
 
 extern struct hv_options hv_options;

@@ -116,6 +116,7 @@ struct domain {
 	char cmdline[1024];
 	char console_line[160];
 	size_t console_len;
+	uint64_t console_io_hidden;     /* console_io bytes kept off the serial line */
 };
 
 extern struct vcpu *current;

@@ -1,10 +1,13 @@
 /*
  * Console output for libpv guests.
  *
- * By default text goes to the hypervisor console with
- * HYPERVISOR_console_io(CONSOLEIO_write) — which the hypervisor shows with a
- * "(dN) " prefix. A guest that sets up a PV console ring (domU) installs its
- * own writer with pv_console_set_writer().
+ * In the initial domain text goes to the hypervisor console with
+ * HYPERVISOR_console_io(CONSOLEIO_write), which the hypervisor shows with a
+ * "(dN) " prefix. Any other domain with a console ring in its start_info
+ * writes to that ring from the start (libpv's start of day calls
+ * pv_console_ring_init), as Mini-OS and Linux do; the hypervisor prints it
+ * with the same prefix. A guest may install its own writer with
+ * pv_console_set_writer().
  */
 #ifndef LIBPV_CONSOLE_H
 #define LIBPV_CONSOLE_H

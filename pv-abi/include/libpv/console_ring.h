@@ -15,14 +15,16 @@
 /*
  * In a domain without SIF_INITDOMAIN, map the console ring (it lies in the
  * initial mapping) and make it libpv's console writer. Returns true when
- * the ring is in use; false in domain 0, which keeps console_io.
+ * the ring is in use; false in domain 0, which keeps console_io. libpv's
+ * start of day calls it before kernel_main; calling it again is harmless.
  */
 bool pv_console_ring_init(void);
 
 /* The ring's event channel (valid once pv_console_ring_init returned true). */
 evtchn_port_t pv_console_ring_port(void);
 
-/* Write len bytes to the ring, waiting (SCHEDOP_yield) while it is full. */
+/* Write len bytes to the ring, waiting (SCHEDOP_yield) while it is full;
+ * gives up on the rest if the ring's port no longer reaches the backend. */
 void pv_console_ring_write(const char *text, size_t len);
 
 /* Take up to size bytes of input from the ring: the count taken. */
