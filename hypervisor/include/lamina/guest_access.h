@@ -1,11 +1,11 @@
 /*
  * Copying to and from guest virtual memory.
  *
- * Every pointer a guest passes is checked here once: the whole range must be
- * canonical, must not wrap and must not touch the hypervisor's slots. The
- * copy itself runs with the guest's page tables live and recovers from page
- * faults through the exception table, so a bad or unmapped pointer yields
- * -EFAULT and never a hypervisor fault. CR0.WP makes writes to read-only
+ * Every pointer a guest passes is checked here once: the range must not wrap
+ * and must not touch the hypervisor's slots. The copy itself runs with the
+ * guest's page tables live and recovers from page faults and #GP (a
+ * non-canonical address) through the exception table, so a bad, unmapped or
+ * non-canonical pointer yields -EFAULT and never a hypervisor fault. CR0.WP makes writes to read-only
  * guest pages (its page tables, say) fail the same way.
  */
 #ifndef LAMINA_GUEST_ACCESS_H
@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 #include <lamina/config.h>
+#include <pv/errno.h>
 
 /* Raw copy with fault recovery; returns the number of bytes NOT copied. */
 size_t raw_copy_checked(void *dst, const void *src, size_t len);
@@ -43,12 +44,12 @@ static inline bool guest_va_range_ok(uint64_t va, size_t len)
 	       (len == 0 || is_canonical(va + len - 1));
 }
 
-/* 0 on success, -XEN_EFAULT (-14) if any byte could not be read / written. */
+/* 0 on success, -XEN_EFAULT if any byte could not be read / written. */
 static inline int copy_from_guest(void *dst, uint64_t guest_src, size_t len)
 {
 	if (!guest_range_ok(guest_src, len) ||
 	    raw_copy_checked(dst, (const void *)guest_src, len))
-		return -14;
+		return -XEN_EFAULT;
 	return 0;
 }
 
@@ -56,7 +57,7 @@ static inline int copy_to_guest(uint64_t guest_dst, const void *src, size_t len)
 {
 	if (!guest_range_ok(guest_dst, len) ||
 	    raw_copy_checked((void *)guest_dst, src, len))
-		return -14;
+		return -XEN_EFAULT;
 	return 0;
 }
 

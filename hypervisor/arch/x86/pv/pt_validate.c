@@ -31,9 +31,9 @@ static bool is_xen_slot(unsigned int level, unsigned int idx)
 static int owned_frame(const struct pt_ctx *c, uint64_t mfn, struct frame_info **out)
 {
 	if (mfn >= c->nr_frames)
-		return -22;     /* beyond RAM */
+		return -XEN_EINVAL;     /* beyond RAM */
 	if (c->frames[mfn].owner != c->domid)
-		return -1;      /* EPERM: the hypervisor's, free, or another domain's */
+		return -XEN_EPERM;      /* the hypervisor's, free, or another domain's */
 	*out = &c->frames[mfn];
 	return 0;
 }
@@ -45,7 +45,7 @@ int pt_check_l1e(const struct pt_ctx *c, uint64_t *l1e)
 	if (!(*l1e & PTE_PRESENT))
 		return pt_l1tf_safe(c, *l1e, 1) ? 0 : -XEN_EINVAL;
 	if (*l1e & L1_DISALLOWED)
-		return -22;
+		return -XEN_EINVAL;
 	*l1e = (*l1e | PTE_USER) & ~PTE_GLOBAL;
 	return owned_frame(c, (*l1e & PTE_MFN_MASK) >> 12, &fi);
 }
@@ -62,10 +62,10 @@ static int get_l1e(const struct pt_ctx *c, uint64_t l1e)
 	if ((rc = owned_frame(c, mfn, &fi)))
 		return rc;
 	if (!frame_get_ref(fi))
-		return -75;
+		return -XEN_EOVERFLOW;
 	if ((l1e & PTE_WRITE) && frame_get_type(fi, FRAME_TYPE_WRITABLE)) {
 		frame_put_ref(fi);
-		return -16;     /* EBUSY: a page table or descriptor page */
+		return -XEN_EBUSY;     /* a page table or descriptor page */
 	}
 	return 0;
 }
@@ -94,13 +94,13 @@ static int get_upper_entry(const struct pt_ctx *c, uint64_t e, unsigned int leve
 	if (!(e & PTE_PRESENT))
 		return 0;
 	if (e & LN_DISALLOWED)
-		return -22;
+		return -XEN_EINVAL;
 	if ((rc = owned_frame(c, mfn, &fi)))
 		return rc;
 	if (mfn == self && !(e & PTE_WRITE))
 		return frame_get_ref(fi) ? 0 : -75;     /* linear self-map */
 	if (!frame_get_ref(fi))
-		return -75;
+		return -XEN_EOVERFLOW;
 	if ((rc = get_page_type(c, mfn, type_of_level(level - 1)))) {
 		frame_put_ref(fi);
 		return rc;
@@ -167,7 +167,7 @@ static int validate_table(const struct pt_ctx *c, uint64_t mfn, unsigned int lev
 			rc = -XEN_EINVAL;
 		} else if (level == 1) {
 			if (e & PTE_PRESENT && (e & L1_DISALLOWED))
-				rc = -22;
+				rc = -XEN_EINVAL;
 			else
 				rc = get_l1e(c, e);
 			if (!rc && (e & PTE_PRESENT))
@@ -197,7 +197,7 @@ static int get_page_type(const struct pt_ctx *c, uint64_t mfn, enum frame_type t
 
 	if (fi->type == t && fi->type_count > 0 && frame_type_is_pagetable(t) &&
 	    !frame_is_validated(fi))
-		return -16;     /* being validated: a loop */
+		return -XEN_EBUSY;     /* being validated: a loop */
 	if ((rc = frame_get_type(fi, t)))
 		return rc == FRAME_ETYPE ? -16 : rc;
 	if (!frame_type_is_pagetable(t) || frame_is_validated(fi))
@@ -229,7 +229,7 @@ int pt_get_page_and_type(const struct pt_ctx *c, uint64_t mfn, enum frame_type t
 	if ((rc = owned_frame(c, mfn, &fi)))
 		return rc;
 	if (!frame_get_ref(fi))
-		return -75;
+		return -XEN_EOVERFLOW;
 	if ((rc = get_page_type(c, mfn, t)))
 		frame_put_ref(fi);
 	return rc;
@@ -250,14 +250,14 @@ int pt_mod_entry(const struct pt_ctx *c, uint64_t table_mfn, unsigned int idx,
 	int rc;
 
 	if (idx >= PT_ENTRIES)
-		return -22;
+		return -XEN_EINVAL;
 	if ((rc = owned_frame(c, table_mfn, &fi)))
 		return rc;
 	unsigned int level = level_of((enum frame_type)fi->type);
 	if (!level || !fi->type_count || !frame_is_validated(fi))
-		return -22;     /* not a page table in use */
+		return -XEN_EINVAL;     /* not a page table in use */
 	if (is_xen_slot(level, idx))
-		return -22;     /* the hypervisor's slots */
+		return -XEN_EINVAL;     /* the hypervisor's slots */
 
 	uint64_t *t = c->map(c->cookie, table_mfn);
 	uint64_t old = t[idx];
@@ -265,7 +265,7 @@ int pt_mod_entry(const struct pt_ctx *c, uint64_t table_mfn, unsigned int idx,
 		new_entry = (new_entry & ~PTE_AD) | (old & PTE_AD);
 	if ((new_entry & PTE_PRESENT) &&
 	    (new_entry & (level == 1 ? L1_DISALLOWED : LN_DISALLOWED)))
-		return -22;
+		return -XEN_EINVAL;
 	if (!pt_l1tf_safe(c, new_entry, level))
 		return -XEN_EINVAL;
 	if (new_entry & PTE_PRESENT)
