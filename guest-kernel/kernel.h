@@ -19,6 +19,7 @@
 #include <libpv/pv.h>
 #include <libpv/traps.h>
 #include "user/sysabi.h"
+#include <libpv/pagetable.h>
 
 /* Print every start_info field. */
 void bootinfo_print(const start_info_t *si);
@@ -61,18 +62,12 @@ void timer_wake_at(uint64_t deadline_ns);
 
 /* ---- page-table entries and hypercall wrappers (mm.c) ---- */
 
-#define PTE_P          0x001UL
-#define PTE_RW         0x002UL
-#define PTE_U          0x004UL
-#define PTE_A          0x020UL
-#define PTE_D          0x040UL
-#define PTE_ADDR_MASK  0x000ffffffffff000UL
 /* Upper-level entries: user bit set, as both modes run in ring 3. */
-#define PTE_TABLE      (PTE_P | PTE_RW | PTE_U | PTE_A)
+#define PTE_TABLE      (PTE_P | PTE_RW | PTE_US | PTE_A)
 #define PTE_KERNEL_RW  (PTE_P | PTE_RW | PTE_A | PTE_D)
 #define PTE_KERNEL_RO  (PTE_P | PTE_A)
-#define PTE_USER_RW    (PTE_P | PTE_RW | PTE_U | PTE_A | PTE_D)
-#define PTE_USER_RO    (PTE_P | PTE_U | PTE_A)
+#define PTE_USER_RW    (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
+#define PTE_USER_RO    (PTE_P | PTE_US | PTE_A)
 
 /* Index of va in its page table at level (4 = L4 .. 1 = L1). */
 static inline unsigned int pt_index(unsigned long va, int level)

@@ -54,7 +54,7 @@ long mmuext(unsigned int cmd, unsigned long mfn)
 /* The frame number an entry points at. */
 unsigned long pte_mfn(uint64_t pte)
 {
-	return (pte & PTE_ADDR_MASK) >> PV_PAGE_SHIFT;
+	return (pte & PTE_MFN_MASK) >> PV_PAGE_SHIFT;
 }
 
 /* The page-table page an entry points at, through the linear map. */

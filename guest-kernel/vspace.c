@@ -140,7 +140,7 @@ long vs_copy_from(const struct vspace *vs, void *dst, unsigned long va, size_t l
 		size_t chunk = PV_PAGE_SIZE - off;
 		uint64_t pte = vs_lookup(vs, at & ~(PV_PAGE_SIZE - 1));
 
-		if (at < va || !(pte & PTE_P) || !(pte & PTE_U))
+		if (at < va || !(pte & PTE_P) || !(pte & PTE_US))
 			return -1;
 		if (chunk > len - done)
 			chunk = len - done;

@@ -148,7 +148,7 @@ static void runstate_publish(struct vcpu *v, uint64_t t)
 {
 	struct vcpu_runstate_info info;
 	uint64_t cr3 = read_cr3();
-	uint64_t loaded = (cr3 & PTE_ADDR_MASK) >> PAGE_SHIFT;
+	uint64_t loaded = (cr3 & PTE_MFN_MASK) >> PAGE_SHIFT;
 
 	if (!v->runstate_guest_va || !v->kernel_l4_mfn)
 		return;

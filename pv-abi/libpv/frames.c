@@ -4,10 +4,8 @@
  * built on them.
  */
 #include <libpv/pv.h>
+#include <libpv/pagetable.h>
 
-#define PTE_PRESENT   0x001UL
-#define PTE_LARGE     0x080UL
-#define PTE_MFN_MASK  0x000ffffffffff000UL
 
 unsigned long pv_pfn_to_mfn(unsigned long pfn)
 {
@@ -43,10 +41,10 @@ unsigned long pv_pt_lookup(unsigned long va)
 
 	for (level = 4;; level--) {
 		entry = table[pt_index(va, level)];
-		if (!(entry & PTE_PRESENT))
+		if (!(entry & PTE_P))
 			return 0;
 		if (level == 1 || ((level == 2 || level == 3) &&
-				   (entry & PTE_LARGE)))
+				   (entry & PTE_PS)))
 			return entry;
 		table = pv_pfn_to_virt(
 			pv_mfn_to_pfn((entry & PTE_MFN_MASK) >> PV_PAGE_SHIFT));

@@ -21,8 +21,8 @@
 #include <pv/errno.h>
 #include <pv/version.h>
 #include "testlib.h"
+#include <libpv/pagetable.h>
 
-#define PTE_RW             0x002UL
 #define HYPERVISOR_POINTER 0xFFFF830000000000UL
 #define HV_RESERVED_MFN    1UL
 #define BEYOND_RAM_MFN     0xfffffffUL

@@ -25,17 +25,8 @@
 #include <libpv/string.h>
 #include <pv/errno.h>
 #include "testlib.h"
+#include <libpv/pagetable.h>
 
-#define PTE_P        0x001UL
-#define PTE_RW       0x002UL
-#define PTE_US       0x004UL
-#define PTE_PWT      0x008UL
-#define PTE_PCD      0x010UL
-#define PTE_A        0x020UL
-#define PTE_D        0x040UL
-#define PTE_PS       0x080UL       /* PAT in an L1 entry */
-#define PTE_G        0x100UL
-#define PTE_MFN_MASK 0x000ffffffffff000UL
 #define PTE_LEAF_RO  (PTE_P | PTE_A)
 #define PTE_LEAF_RW  (PTE_P | PTE_RW | PTE_A | PTE_D)
 #define PTE_TABLE    (PTE_P | PTE_RW | PTE_US | PTE_A)

@@ -9,11 +9,9 @@
 #include <libpv/hypercall.h>
 #include <libpv/string.h>
 #include "testlib.h"
+#include <libpv/pagetable.h>
 
 #define PAGE PV_PAGE_SIZE
-#define PTE_PRESENT 0x1UL
-#define PTE_RW      0x2UL
-#define PTE_MFN(e)  (((e) & 0x000ffffffffff000UL) >> PV_PAGE_SHIFT)
 
 /* Hypervisor-owned L4 slots (0xffff800000000000-0xffff87ffffffffff). */
 #define L4_HYPERVISOR_FIRST 256
@@ -231,14 +229,14 @@ static void check_l4(const start_info_t *si)
 	unsigned long first = pv_virt_to_pfn((void *)si->pt_base);
 	unsigned long slot, pfn;
 
-	test_check(l4[L4_HYPERVISOR_FIRST] & PTE_PRESENT, "l4_hypervisor_slot",
+	test_check(l4[L4_HYPERVISOR_FIRST] & PTE_P, "l4_hypervisor_slot",
 		   "L4[256] (M2P) is %lx", l4[L4_HYPERVISOR_FIRST]);
-	test_check(l4[511] & PTE_PRESENT, "l4_kernel_slot",
+	test_check(l4[511] & PTE_P, "l4_kernel_slot",
 		   "L4[511] (the kernel) is %lx", l4[511]);
 	for (slot = 0; slot < 512; slot++) {
 		if (slot >= L4_HYPERVISOR_FIRST && slot <= L4_HYPERVISOR_LAST)
 			continue;
-		if (!(l4[slot] & PTE_PRESENT))
+		if (!(l4[slot] & PTE_P))
 			continue;
 		pfn = pv_mfn_to_pfn(PTE_MFN(l4[slot]));
 		/* With INIT_P2M, the p2m's own tables follow the p2m frames. */
@@ -268,7 +266,7 @@ static void check_initial_mapping(const start_info_t *si)
 		pte = pv_pt_lookup(va);
 		pfn = pv_virt_to_pfn((void *)va);
 		is_pt = va >= si->pt_base && va < pt_end;
-		if (!(pte & PTE_PRESENT) || PTE_MFN(pte) != pv_pfn_to_mfn(pfn)) {
+		if (!(pte & PTE_P) || PTE_MFN(pte) != pv_pfn_to_mfn(pfn)) {
 			test_fail("initial_mapping", "va %lx: pte %lx, p2m "
 				  "says mfn %lx", va, pte, pv_pfn_to_mfn(pfn));
 			return;

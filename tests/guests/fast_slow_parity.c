@@ -8,10 +8,8 @@
 #include <libpv/string.h>
 #include <pv/xen.h>
 #include "testlib.h"
+#include <libpv/pagetable.h>
 
-#define P   0x1UL
-#define RW  0x2UL
-#define MFN_MASK 0x000ffffffffff000UL
 
 static uint8_t l1a[4096] __attribute__((aligned(4096)));
 static uint8_t l1b[4096] __attribute__((aligned(4096)));
@@ -25,7 +23,7 @@ static uint64_t *table_of(start_info_t *si, unsigned long va, int level,
 
 	for (int l = 4; l > level; l--, shift -= 9) {
 		uint64_t e = table[(va >> shift) & 511];
-		table = pv_pfn_to_virt(pv_mfn_to_pfn((e & MFN_MASK) >> 12));
+		table = pv_pfn_to_virt(pv_mfn_to_pfn((e & PTE_MFN_MASK) >> 12));
 	}
 	*index = (va >> shift) & 511;
 	return table;
@@ -54,7 +52,7 @@ void kernel_main(start_info_t *si)
 	uint64_t *l2 = table_of(si, (unsigned long)l1a, 2, &idx);
 	int free_a = -1, free_b = -1;
 	for (int i = 511; i >= 0; i--) {
-		if (l2[i] & P)
+		if (l2[i] & PTE_P)
 			continue;
 		if (free_a < 0)
 			free_a = i;
@@ -75,32 +73,32 @@ void kernel_main(start_info_t *si)
 	static uint8_t target_page[4096] __attribute__((aligned(4096)));
 	uint64_t *ta = (uint64_t *)l1a, *tb = (uint64_t *)l1b;
 	for (int i = 0; i < 8; i++) {
-		ta[i] = (mfn_of(target_page) << 12) | P | RW;
-		tb[i] = (mfn_of(target_page) << 12) | P;
+		ta[i] = (mfn_of(target_page) << 12) | PTE_P | PTE_RW;
+		tb[i] = (mfn_of(target_page) << 12) | PTE_P;
 	}
 	mmu_update_t req;
 	req.ptr = maddr_of(&l2[free_a]) | MMU_NORMAL_PT_UPDATE;
-	req.val = (mfn_of(l1a) << 12) | P | RW;
+	req.val = (mfn_of(l1a) << 12) | PTE_P | PTE_RW;
 	long rc = HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF);
 	test_check(rc < 0, "link_writable_l1a_refused", "rc %ld", rc);
 	req.ptr = maddr_of(&l2[free_b]) | MMU_NORMAL_PT_UPDATE;
-	req.val = (mfn_of(l1b) << 12) | P | RW;
+	req.val = (mfn_of(l1b) << 12) | PTE_P | PTE_RW;
 	rc = HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF);
 	test_check(rc < 0, "link_writable_l1b_refused", "rc %ld", rc);
 
-	rc = HYPERVISOR_update_va_mapping((unsigned long)l1a, pte_a & ~RW, 0);
+	rc = HYPERVISOR_update_va_mapping((unsigned long)l1a, pte_a & ~PTE_RW, 0);
 	test_expect_rc("remap_l1a_read_only", rc, 0);
-	test_expect_eq("l1a_pte_read_only", *pa, pte_a & ~RW);
-	rc = HYPERVISOR_update_va_mapping((unsigned long)l1b, pte_b & ~RW, 0);
+	test_expect_eq("l1a_pte_read_only", *pa, pte_a & ~PTE_RW);
+	rc = HYPERVISOR_update_va_mapping((unsigned long)l1b, pte_b & ~PTE_RW, 0);
 	test_expect_rc("remap_l1b_read_only", rc, 0);
-	test_expect_eq("l1b_pte_read_only", *pb, pte_b & ~RW);
+	test_expect_eq("l1b_pte_read_only", *pb, pte_b & ~PTE_RW);
 
 	req.ptr = maddr_of(&l2[free_a]) | MMU_NORMAL_PT_UPDATE;
-	req.val = (mfn_of(l1a) << 12) | P | RW;
+	req.val = (mfn_of(l1a) << 12) | PTE_P | PTE_RW;
 	rc = HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF);
 	test_expect_rc("link_l1a", rc, 0);
 	req.ptr = maddr_of(&l2[free_b]) | MMU_NORMAL_PT_UPDATE;
-	req.val = (mfn_of(l1b) << 12) | P | RW;
+	req.val = (mfn_of(l1b) << 12) | PTE_P | PTE_RW;
 	rc = HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF);
 	test_expect_rc("link_l1b", rc, 0);
 	/* Through the new links, l1a's entries map target_page writable. */

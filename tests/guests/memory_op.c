@@ -22,6 +22,7 @@
 #include <pv/errno.h>
 #include <pv/memory.h>
 #include "testlib.h"
+#include <libpv/pagetable.h>
 
 #define M2P_START        0xFFFF800000000000UL
 #define M2P_END          0xFFFF804000000000UL
@@ -29,7 +30,6 @@
 #define INVALID_ENTRY    (~0UL)
 #define MEMOP_START(op, n) ((op) | ((n) << 6))
 #define PTE_USER_RW      0x7UL          /* present, writable, user */
-#define PTE_PRESENT      0x1UL
 #define GIVE_BACK        32             /* frames freed to make room */
 #define POPULATE         16
 #define BOGUS_DOMID      1234
@@ -267,7 +267,7 @@ static void check_map_and_give_back(xen_pfn_t mfn)
 	volatile unsigned long *p = (volatile unsigned long *)va;
 	long rc;
 
-	if (!test_check(old & PTE_PRESENT, "padding_page_mapped", "pte %#lx", old))
+	if (!test_check(old & PTE_P, "padding_page_mapped", "pte %#lx", old))
 		return;
 	rc = HYPERVISOR_update_va_mapping(va, (mfn << 12) | PTE_USER_RW, UVMF_INVLPG);
 	test_expect_rc("map_populated_frame", rc, 0);
@@ -399,7 +399,7 @@ static void check_list_into_hole(void)
 	xen_pfn_t *two = (xen_pfn_t *)(hole - 2 * sizeof(xen_pfn_t));
 	long rc;
 
-	if (!test_check(old & PTE_PRESENT, "hole_page_mapped", "pte %#lx", old))
+	if (!test_check(old & PTE_P, "hole_page_mapped", "pte %#lx", old))
 		return;
 	test_expect_rc("unmap_hole_page",
 		       HYPERVISOR_update_va_mapping(hole, 0, UVMF_INVLPG), 0);

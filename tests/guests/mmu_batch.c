@@ -9,8 +9,8 @@
 #include <pv/version.h>
 #include <lamina/perf.h>
 #include "testlib.h"
+#include <libpv/pagetable.h>
 
-#define MFN_MASK 0x000ffffffffff000UL
 #define N_UPDATES 1500
 #define N_FLUSHES 1300
 
@@ -26,7 +26,7 @@ static uint64_t l1e_maddr(start_info_t *si, unsigned long va, uint64_t *value)
 
 	for (int shift = 39; shift > 12; shift -= 9) {
 		uint64_t e = table[(va >> shift) & 511];
-		mfn = (e & MFN_MASK) >> 12;
+		mfn = (e & PTE_MFN_MASK) >> 12;
 		table = pv_pfn_to_virt(pv_mfn_to_pfn(mfn));
 	}
 	*value = table[(va >> 12) & 511];

@@ -8,11 +8,8 @@
 #include <libpv/string.h>
 #include <pv/xen.h>
 #include "testlib.h"
+#include <libpv/pagetable.h>
 
-#define P   0x1UL
-#define RW  0x2UL
-#define PCD 0x10UL
-#define MFN_MASK 0x000ffffffffff000UL
 
 static uint8_t victim[4096] __attribute__((aligned(4096)));
 static uint8_t spare[4096] __attribute__((aligned(4096)));
@@ -24,7 +21,7 @@ static volatile uint64_t *l1_entry_of(start_info_t *si, unsigned long va)
 
 	for (int shift = 39; shift > 12; shift -= 9) {
 		uint64_t e = table[(va >> shift) & 511];
-		table = pv_pfn_to_virt(pv_mfn_to_pfn((e & MFN_MASK) >> 12));
+		table = pv_pfn_to_virt(pv_mfn_to_pfn((e & PTE_MFN_MASK) >> 12));
 	}
 	return &table[(va >> 12) & 511];
 }
@@ -48,17 +45,17 @@ void kernel_main(start_info_t *si)
 	volatile uint64_t *e = l1_entry_of(si, (unsigned long)victim);
 	uint64_t orig = *e;
 	uint64_t l1_mfn = pv_pfn_to_mfn(pv_virt_to_pfn((const void *)e));
-	test_check((orig & (P | RW)) == (P | RW), "victim_mapped_rw", "entry %#lx", orig);
+	test_check((orig & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW), "victim_mapped_rw", "entry %#lx", orig);
 
 	/* Without the assist, a store into a page table is an ordinary #PF. */
-	store8(e, orig & ~RW, "store_without_assist_faults", true);
+	store8(e, orig & ~PTE_RW, "store_without_assist_faults", true);
 	test_expect_eq("entry_unchanged_without_assist", *e, orig);
 
 	test_expect_rc("enable_assist",
 		       HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_writable_pagetables), 0);
 
-	store8(e, orig & ~RW, "mov_store_emulated", false);
-	test_expect_eq("entry_now_read_only", *e & (P | RW), P);
+	store8(e, orig & ~PTE_RW, "mov_store_emulated", false);
+	test_expect_eq("entry_now_read_only", *e & (PTE_P | PTE_RW), PTE_P);
 	(void)*(volatile uint8_t *)victim;  /* reads are fine; a write must fault */
 	unsigned long at = PROBE("movb $7, (%%rax)", victim + 8, 0, 0);
 	expect_fault("write_through_read_only_entry_faults", at, PV_TRAP_PF, ~0UL);
@@ -69,38 +66,38 @@ void kernel_main(start_info_t *si)
 
 	/* xchg returns the old entry (the CPU may have set Dirty meanwhile). */
 	orig = *e;
-	unsigned long old = orig & ~RW, ptr = (unsigned long)e;
+	unsigned long old = orig & ~PTE_RW, ptr = (unsigned long)e;
 	asm volatile("xchg %0, (%1)" : "+r"(old) : "r"(ptr) : "memory");
 	test_expect_eq("xchg_returns_old", old, orig);
-	test_expect_eq("xchg_stored", *e & RW, 0);
+	test_expect_eq("xchg_stored", *e & PTE_RW, 0);
 
 	/* lock cmpxchg: a stale expected value changes nothing. */
 	unsigned long expect = 0x1234, repl = orig;
 	asm volatile("lock cmpxchg %2, (%3)" : "+a"(expect), "=m"(*(uint64_t *)ptr)
 		     : "r"(repl), "r"(ptr) : "memory", "cc");
-	test_expect_eq("cmpxchg_stale_reports_current", expect, orig & ~RW);
-	expect = orig & ~RW;
+	test_expect_eq("cmpxchg_stale_reports_current", expect, orig & ~PTE_RW);
+	expect = orig & ~PTE_RW;
 	asm volatile("lock cmpxchg %2, (%3)" : "+a"(expect), "=m"(*(uint64_t *)ptr)
 		     : "r"(repl), "r"(ptr) : "memory", "cc");
 	test_expect_eq("cmpxchg_stored", *e, orig);
 
 	/* A 4-byte store of the low half. */
-	at = PROBE("movl %%ecx, (%%rax)", e, (uint32_t)(orig & ~RW), 0);
+	at = PROBE("movl %%ecx, (%%rax)", e, (uint32_t)(orig & ~PTE_RW), 0);
 	expect_no_fault("movl_low_half_emulated");
-	test_expect_eq("movl_low_half_result", *e, orig & ~RW);
+	test_expect_eq("movl_low_half_result", *e, orig & ~PTE_RW);
 	store8(e, orig, "restore_again", false);
 
 	/* Refused stores come back as #PF and leave the entry alone. */
-	store8(e, (l1_mfn << 12) | P | RW, "attack_rw_map_of_own_l1", true);
-	store8(e, (1UL << 12) | P | RW, "attack_map_hypervisor_frame", true);
-	store8(e, (0xfffffffUL << 12) | P, "attack_map_beyond_ram", true);
-	store8(e, orig | PCD, "attack_reserved_bit", true);
+	store8(e, (l1_mfn << 12) | PTE_P | PTE_RW, "attack_rw_map_of_own_l1", true);
+	store8(e, (1UL << 12) | PTE_P | PTE_RW, "attack_map_hypervisor_frame", true);
+	store8(e, (0xfffffffUL << 12) | PTE_P, "attack_map_beyond_ram", true);
+	store8(e, orig | PTE_PCD, "attack_reserved_bit", true);
 	test_expect_eq("entry_intact_after_attacks", *e, orig);
 
 	/* A legitimate remap to another frame of ours works. */
 	uint64_t spare_mfn = pv_pfn_to_mfn(pv_virt_to_pfn(spare));
 	spare[0] = 0x5a;
-	store8(e, (spare_mfn << 12) | P | RW, "remap_to_own_frame", false);
+	store8(e, (spare_mfn << 12) | PTE_P | PTE_RW, "remap_to_own_frame", false);
 	/* As on Xen, an emulated store flushes nothing: the kernel drops the
 	 * old translation itself. */
 	struct mmuext_op inv = { .cmd = MMUEXT_INVLPG_LOCAL,

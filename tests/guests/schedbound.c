@@ -48,13 +48,8 @@
 #include <pv/vcpu.h>
 #include <pv/version.h>
 #include "mdlib.h"
+#include <libpv/pagetable.h>
 
-#define PTE_P        0x001UL
-#define PTE_RW       0x002UL
-#define PTE_US       0x004UL
-#define PTE_A        0x020UL
-#define PTE_D        0x040UL
-#define PTE_MFN_MASK 0x000ffffffffff000UL
 #define PTE_LEAF_RW  (PTE_P | PTE_RW | PTE_A | PTE_D)
 #define PTE_TABLE    (PTE_P | PTE_RW | PTE_US | PTE_A)
 #define ALIAS_SLOT   300                        /* a free guest L4 slot */

@@ -22,17 +22,8 @@
 #include <libpv/string.h>
 #include <pv/errno.h>
 #include "testlib.h"
+#include <libpv/pagetable.h>
 
-#define PTE_P        0x001UL
-#define PTE_RW       0x002UL
-#define PTE_PWT      0x008UL
-#define PTE_PCD      0x010UL
-#define PTE_A        0x020UL
-#define PTE_D        0x040UL
-#define PTE_PS       0x080UL
-#define PTE_G        0x100UL
-#define PTE_NX       (1UL << 63)
-#define PTE_MFN_MASK 0x000ffffffffff000UL
 #define MB(x)        ((unsigned long)(x) << 20)
 #define HV_IMAGE_MFN 0x200UL    /* the hypervisor image is loaded at 2 MiB */
 

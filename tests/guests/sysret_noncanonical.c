@@ -23,15 +23,12 @@
 #include <pv/version.h>
 #include <lamina/perf.h>
 #include "testlib.h"
+#include <libpv/pagetable.h>
 
 #define TOP_PAGE_VA  0x7ffffffff000UL
 #define SYSCALL_VA   0x7ffffffffffeUL
 #define RETURN_RIP   0x800000000000UL
 
-#define PTE_P   0x001UL
-#define PTE_RW  0x002UL
-#define PTE_US  0x004UL
-#define PTE_A   0x020UL
 #define PTE_TABLE (PTE_P | PTE_RW | PTE_US | PTE_A)
 
 /* A page of code ending in `syscall`, mapped at TOP_PAGE_VA. */

@@ -36,12 +36,8 @@
 #include <pv/errno.h>
 #include <pv/memory.h>
 #include "testlib.h"
+#include <libpv/pagetable.h>
 
-#define PTE_P        0x001UL
-#define PTE_RW       0x002UL
-#define PTE_A        0x020UL
-#define PTE_D        0x040UL
-#define PTE_MFN_MASK 0x000ffffffffff000UL
 #define PTE_LEAF_RO  (PTE_P | PTE_A)
 #define PTE_LEAF_RW  (PTE_P | PTE_RW | PTE_A | PTE_D)
 #define MB(x)        ((unsigned long)(x) << 20)

@@ -34,9 +34,9 @@ static uint64_t *alloc_table(void)
 /* The table one level down from entry e, created with flags if absent. */
 static uint64_t *next_table(uint64_t *e, uint64_t flags)
 {
-	if (!(*e & PTE_P))
+	if (!(*e & PTE_PRESENT))
 		*e = virt_to_maddr(alloc_table()) | flags;
-	return maddr_to_virt(*e & PTE_ADDR_MASK);
+	return maddr_to_virt(*e & PTE_MFN_MASK);
 }
 
 /* Map one page (level 1) or one 2 MiB page (level 2) at va. */
@@ -47,7 +47,7 @@ static void map_page(uint64_t va, uint64_t pa, uint64_t flags, int level,
 	uint64_t *l2 = next_table(&l3[(va >> 30) & 511], upper_flags);
 
 	if (level == 2) {
-		l2[(va >> 21) & 511] = pa | flags | PTE_PS;
+		l2[(va >> 21) & 511] = pa | flags | PTE_PSE;
 		return;
 	}
 	uint64_t *l1 = next_table(&l2[(va >> 21) & 511], upper_flags);
@@ -80,32 +80,32 @@ static void enable_cpu_features(void)
 
 void paging_init(uint64_t directmap_end, uint64_t m2p_mfn, uint64_t m2p_frames)
 {
-	const uint64_t hv_upper = PTE_P | PTE_RW | PTE_A;
+	const uint64_t hv_upper = PTE_PRESENT | PTE_WRITE | PTE_ACCESSED;
 
 	idle_l4 = alloc_table();
 
 	for (uint64_t va = (uint64_t)_start_image; va < (uint64_t)_end;
 	     va += PAGE_SIZE) {
-		uint64_t flags = PTE_P | PTE_A | PTE_G;
+		uint64_t flags = PTE_PRESENT | PTE_ACCESSED | PTE_GLOBAL;
 		if (va >= (uint64_t)_erodata)
-			flags |= PTE_RW | PTE_D | PTE_NX;
+			flags |= PTE_WRITE | PTE_DIRTY | PTE_NX_BIT;
 		else if (va >= (uint64_t)_etext)
-			flags |= PTE_NX;
+			flags |= PTE_NX_BIT;
 		map_page(va, virt_to_maddr((void *)va), flags, 1, hv_upper);
 	}
 
 	for (uint64_t pa = 0; pa < directmap_end; pa += 2UL << 20)
 		if (region_overlaps_ram(pa, pa + (2UL << 20)))
 			map_page(DIRECTMAP_VIRT_START + pa, pa,
-				 PTE_P | PTE_RW | PTE_A | PTE_D | PTE_G | PTE_NX,
+				 PTE_PRESENT | PTE_WRITE | PTE_ACCESSED | PTE_DIRTY | PTE_GLOBAL | PTE_NX_BIT,
 				 2, hv_upper);
 
 	/* Guests walk to the M2P with user rights, so its path carries US. */
 	for (uint64_t i = 0; i < m2p_frames; i++)
 		map_page(M2P_RO_VIRT_START + (i << PAGE_SHIFT),
 			 (m2p_mfn + i) << PAGE_SHIFT,
-			 PTE_P | PTE_US | PTE_A | PTE_NX, 1,
-			 PTE_P | PTE_RW | PTE_US | PTE_A);
+			 PTE_PRESENT | PTE_USER | PTE_ACCESSED | PTE_NX_BIT, 1,
+			 PTE_PRESENT | PTE_WRITE | PTE_USER | PTE_ACCESSED);
 
 	enable_cpu_features();
 	write_cr3(virt_to_maddr(idle_l4));
@@ -121,8 +121,8 @@ void *paging_map_mmio(uint64_t paddr, uint64_t size)
 
 	for (uint64_t off = 0; off < size + (paddr & (PAGE_SIZE - 1)); off += PAGE_SIZE) {
 		map_page(ioremap_next, (paddr & PAGE_MASK) + off,
-			 PTE_P | PTE_RW | PTE_A | PTE_D | PTE_NX | PTE_PWT | PTE_PCD, 1,
-			 PTE_P | PTE_RW | PTE_A);
+			 PTE_PRESENT | PTE_WRITE | PTE_ACCESSED | PTE_DIRTY | PTE_NX_BIT | PTE_PWT | PTE_PCD, 1,
+			 PTE_PRESENT | PTE_WRITE | PTE_ACCESSED);
 		ioremap_next += PAGE_SIZE;
 	}
 	return (void *)va;
@@ -134,7 +134,7 @@ uint64_t *hv_l1e_of(const void *va)
 	uint64_t *t = idle_l4;
 
 	for (int shift = 39; shift > 12; shift -= 9)
-		t = maddr_to_virt(t[(v >> shift) & 511] & PTE_ADDR_MASK);
+		t = maddr_to_virt(t[(v >> shift) & 511] & PTE_MFN_MASK);
 	return &t[(v >> 12) & 511];
 }
 

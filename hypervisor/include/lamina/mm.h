@@ -52,17 +52,7 @@ static inline struct frame_info *mfn_to_frame(uint64_t mfn)
 }
 
 /* Page tables (arch/x86/paging.c). */
-#define PTE_P    (1UL << 0)
-#define PTE_RW   (1UL << 1)
-#define PTE_US   (1UL << 2)
-#define PTE_PWT  (1UL << 3)
-#define PTE_PCD  (1UL << 4)
-#define PTE_A    (1UL << 5)
-#define PTE_D    (1UL << 6)
-#define PTE_PS   (1UL << 7)
-#define PTE_G    (1UL << 8)
-#define PTE_NX   (1UL << 63)
-#define PTE_ADDR_MASK 0x000ffffffffff000UL
+#include <asm/pte.h>
 
 extern uint64_t *idle_l4;       /* the hypervisor's own top-level table */
 /* Build the final hypervisor page tables and switch to them. */

@@ -5,10 +5,8 @@
  */
 #include <libpv/pv.h>
 #include "pagetable.h"
+#include <libpv/pagetable.h>
 
-#define PTE_PRESENT    0x1UL
-#define PTE_LARGE      0x80UL
-#define PTE_ADDR_MASK  0x000ffffffffff000UL
 #define PT_ENTRIES     512
 
 /* Index of va's entry in the level (1..4) table. */
@@ -33,14 +31,14 @@ bool bench_find_l1(unsigned long va, struct l1_slot *slot)
 	for (level = 4; level > 1; level--) {
 		uint64_t entry = table[pt_index(va, level)];
 
-		if (!(entry & PTE_PRESENT) || (level < 4 && (entry & PTE_LARGE)))
+		if (!(entry & PTE_P) || (level < 4 && (entry & PTE_PS)))
 			return false;
-		mfn = (entry & PTE_ADDR_MASK) >> PV_PAGE_SHIFT;
+		mfn = (entry & PTE_MFN_MASK) >> PV_PAGE_SHIFT;
 		table = table_of_mfn(mfn);
 	}
 	slot->table = table;
 	slot->table_maddr = (uint64_t)mfn << PV_PAGE_SHIFT;
 	slot->entry = &table[pt_index(va, 1)];
 	slot->entry_maddr = slot->table_maddr + pt_index(va, 1) * 8UL;
-	return (*slot->entry & PTE_PRESENT) != 0;
+	return (*slot->entry & PTE_P) != 0;
 }

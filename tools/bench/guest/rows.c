@@ -13,10 +13,10 @@
 #include <pv/version.h>
 #include "bench.h"
 #include "pagetable.h"
+#include <libpv/pagetable.h>
 
 #define MULTICALL_BATCH 32
 #define MMU_BATCH_MAX   512
-#define PTE_RW          0x2UL
 
 /* Arguments read by the loops in loops.S. */
 char bench_text[1];

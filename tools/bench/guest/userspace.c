@@ -23,13 +23,10 @@
 #include <pv/callback.h>
 #include <pv/errno.h>
 #include "bench.h"
+#include <libpv/pagetable.h>
 
-#define PTE_P        0x001UL
-#define PTE_RW       0x002UL
-#define PTE_U        0x004UL
-#define PTE_A        0x020UL
-#define PTE_TABLE    (PTE_P | PTE_RW | PTE_U | PTE_A)
-#define PTE_USER_RO  (PTE_P | PTE_U | PTE_A)
+#define PTE_TABLE    (PTE_P | PTE_RW | PTE_US | PTE_A)
+#define PTE_USER_RO  (PTE_P | PTE_US | PTE_A)
 
 enum { L1, L2, L3, L4, NR_LEVELS };
 

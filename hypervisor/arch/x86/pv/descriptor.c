@@ -90,7 +90,7 @@ static void map_area(void *area, unsigned int pages, const uint64_t *frames,
 		void *va = (char *)area + i * PAGE_SIZE;
 		uint64_t *l1e = hv_l1e_of(va);
 		uint64_t ma = i < n ? frames[i] << PAGE_SHIFT : virt_to_maddr(va);
-		*l1e = ma | PTE_P | PTE_RW | PTE_A | PTE_D | PTE_NX;
+		*l1e = ma | PTE_PRESENT | PTE_WRITE | PTE_ACCESSED | PTE_DIRTY | PTE_NX_BIT;
 		invlpg(va);
 	}
 }
@@ -168,9 +168,9 @@ static uint64_t guest_va_to_mfn(const struct vcpu *v, uint64_t va)
 
 	for (int shift = 39; shift >= 12; shift -= 9) {
 		uint64_t e = ((uint64_t *)mfn_to_virt(mfn))[(va >> shift) & 511];
-		if (!(e & PTE_P) || (shift > 12 && (e & PTE_PS)))
+		if (!(e & PTE_PRESENT) || (shift > 12 && (e & PTE_PSE)))
 			return ~0UL;
-		mfn = (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
+		mfn = (e & PTE_MFN_MASK) >> PAGE_SHIFT;
 		if (mfn >= max_mfn)
 			return ~0UL;
 	}
