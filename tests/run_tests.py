@@ -35,9 +35,20 @@ SELF_TEST = os.path.join(ROOT, "tests", "test_run_tests.py")
 UNIT_TIMEOUT = 300
 LOG_TAIL_LINES = 30
 
-# tools/run's exit status for each way a run can end.
-END_STATUS = {"poweroff": 0, "reboot": 1, "crash": 2, "panic": 3,
-              "boot-error": 4, "timeout": 124}
+
+
+def load_run_end_words():
+    """{word: status} of the hypervisor's end-of-run codes, from its one
+    table (hypervisor/include/lamina/run_end.h, read as tools/run does)."""
+    path = os.path.join(ROOT, "hypervisor", "include", "lamina", "run_end.h")
+    with open(path) as f:
+        entries = re.findall(r'RUN_END\(\s*\w+,\s*(\d+),\s*"([^"]+)"', f.read())
+    return {word: int(status) for status, word in entries}
+
+
+# tools/run's exit status for each way a run can end: the hypervisor's
+# codes, and tools/run's own for a timeout.
+END_STATUS = dict(load_run_end_words(), timeout=124)
 END_NAME = {code: name for name, code in END_STATUS.items()}
 END_NAME.update({125: "QEMU quit", 126: "launch failure"})
 

@@ -55,13 +55,9 @@
 #define GDT_FIRST_RESERVED  0x1c00      /* entry index of 0xe000 */
 #define GDT_NR_ENTRIES      (0x10000 / 8)
 
-/* Ending the run: values written to QEMU's isa-debug-exit (exit = 2*v + 1). */
+/* Ending the run: a status from lamina/run_end.h, written to this port. */
 #define DEBUG_EXIT_PORT     0xf4
-#define RUN_END_POWEROFF    0
-#define RUN_END_REBOOT      1
-#define RUN_END_CRASH       2
-#define RUN_END_PANIC       3
-#define RUN_END_BOOT_ERROR  4
+#include <lamina/run_end.h>
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>
