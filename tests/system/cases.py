@@ -36,6 +36,7 @@ from return_check_cases import RETURN_CHECK_CASES
 from sched_bounds_cases import SCHED_BOUNDS_CASES
 from fuzz_cases import FUZZ_CASES
 from spec_hygiene_cases import SPEC_HYGIENE_CASES
+from fifo_cases import FIFO_CASES
 
 CASES = [
     {
@@ -47,7 +48,7 @@ CASES = [
 ]
 
 CASES += GUEST_CASES + BOOT_CASES + FRAME_RULE_CASES + RETURN_CHECK_CASES + \
-    SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + [
+    SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + FIFO_CASES + [
     {
         "name": "hypervisor-fault-report",
         "cmdline": "selftest_fault",
