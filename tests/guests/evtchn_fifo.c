@@ -473,6 +473,9 @@ static void frame_rule(void)
 {
 	evtchn_port_t p;
 
+	/* Queues are empty: stale HEADs would only make a pin fail for
+	 * another reason (entries naming frames not ours). */
+	memset(fifo.cb, 0, sizeof(*fifo.cb));
 	battery("control_block", cb_page);
 	battery("event_array", arr_page[0]);
 	battery("event_array_last", arr_page[PV_FIFO_MAX_PAGES - 1]);
