@@ -25,6 +25,7 @@ long pv_fifo_init(struct pv_fifo *f, void *page, unsigned int offset)
 		return rc;
 	f->cb = (void *)((char *)page + offset);
 	f->nr_pages = 0;
+	f->ready = 0;
 	for (unsigned int q = 0; q < EVTCHN_FIFO_MAX_QUEUES; q++)
 		f->head[q] = 0;
 	return 0;
@@ -67,27 +68,27 @@ static event_word_t unlink(event_word_t *w)
 
 evtchn_port_t pv_fifo_next(struct pv_fifo *f)
 {
-	uint32_t ready = __atomic_load_n(&f->cb->ready, __ATOMIC_SEQ_CST);
 	event_word_t *w, old;
 	evtchn_port_t port;
 	unsigned int q;
 
-	if (!ready)
+	f->ready |= __atomic_exchange_n(&f->cb->ready, 0, __ATOMIC_SEQ_CST);
+	if (!f->ready)
 		return 0;
-	q = (unsigned int)__builtin_ctz(ready);
+	q = (unsigned int)__builtin_ctz(f->ready);
 	port = f->head[q];
 	if (!port)
 		port = __atomic_load_n(&f->cb->head[q], __ATOMIC_SEQ_CST);
 	if (!(w = pv_fifo_word(f, port))) {
 		/* A head we cannot read: drop the queue rather than loop. */
-		__atomic_fetch_and(&f->cb->ready, ~(1u << q), __ATOMIC_SEQ_CST);
+		f->ready &= ~(1u << q);
 		f->head[q] = 0;
 		return ~0u;
 	}
 	old = unlink(w);
 	f->head[q] = old & EVTCHN_FIFO_LINK_MASK;
 	if (!f->head[q])
-		__atomic_fetch_and(&f->cb->ready, ~(1u << q), __ATOMIC_SEQ_CST);
+		f->ready &= ~(1u << q);
 	if ((old & FW(PENDING)) && !(old & FW(MASKED))) {
 		__atomic_fetch_and(w, ~FW(PENDING), __ATOMIC_SEQ_CST);
 		return port;

@@ -21,6 +21,7 @@ struct pv_fifo {
 	event_word_t *page[PV_FIFO_MAX_PAGES];
 	unsigned int nr_pages;
 	uint32_t head[EVTCHN_FIFO_MAX_QUEUES];  /* where each queue resumes */
+	uint32_t ready;                         /* queues taken from cb->ready */
 };
 
 /* The machine frame behind an address of the initial mapping. */
@@ -37,7 +38,9 @@ event_word_t *pv_fifo_word(const struct pv_fifo *f, evtchn_port_t port);
 
 /*
  * Take one entry off the highest-priority ready queue and clear its
- * PENDING bit. Returns its port if it was pending and unmasked, 0 if no
+ * PENDING bit. The control block's READY word is taken whole with an
+ * atomic exchange (clearing one bit there could erase a bit the hypervisor
+ * sets meanwhile for a queue it restarts). Returns its port if it was pending and unmasked, 0 if no
  * queue is ready, ~0u for an entry the guest had already dealt with.
  */
 evtchn_port_t pv_fifo_next(struct pv_fifo *f);
