@@ -35,14 +35,26 @@ static void fifo_setup(void)
 	test_expect_rc("fifo_expand_array", pv_fifo_expand(&fifo, arr_page), 0);
 }
 
-/* A port of ours from now on: unmasked, not pending. */
-static void adopt(evtchn_port_t port)
+/*
+ * A port of ours from now on: unmasked, and linked by EVTCHNOP_unmask if
+ * an event came while it was masked (the peer may already have sent);
+ * fresh drops a pending state that means nothing (a new binding's).
+ */
+static void adopt(evtchn_port_t port, bool fresh)
 {
-	if (use_fifo)
-		__atomic_fetch_and(pv_fifo_word(&fifo, port),
-				   ~(FW(MASKED) | FW(PENDING)), __ATOMIC_SEQ_CST);
-	else
-		md_clear_pending(port);
+	struct evtchn_unmask u = { .port = port };
+
+	if (!use_fifo) {
+		if (fresh)
+			md_clear_pending(port);
+		return;
+	}
+	if (fresh)
+		__atomic_fetch_and(pv_fifo_word(&fifo, port), ~FW(PENDING),
+				   __ATOMIC_SEQ_CST);
+	__atomic_fetch_and(pv_fifo_word(&fifo, port), ~FW(MASKED),
+			   __ATOMIC_SEQ_CST);
+	HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &u);
 }
 
 static bool fifo_wait(evtchn_port_t port, uint64_t timeout_ns)
@@ -101,7 +113,7 @@ static void ping(domid_t peer, unsigned long rounds)
 	if (!test_expect_rc("ping_alloc_unbound",
 			    md_alloc_unbound(DOMID_SELF, peer, &port), 0))
 		return;
-	adopt(port);
+	adopt(port, false);
 	pv_printf("fifo_pingpong: ping allocated port %u for domain %u\n",
 		  port, peer);
 	if (!test_check(wait_port(port, 60000 * MD_MS), "ping_hello",
@@ -127,7 +139,7 @@ static void pong(domid_t peer, evtchn_port_t rport, unsigned long rounds)
 			md_yield();
 	if (!test_expect_rc("pong_bind_interdomain", rc, 0))
 		return;
-	adopt(port);            /* a new binding starts pending */
+	adopt(port, true);      /* a new binding starts pending */
 	pv_printf("fifo_pingpong: pong bound local port %u\n", port);
 	md_send(port);          /* hello */
 	while (done < rounds) {
