@@ -185,9 +185,21 @@ static unsigned int fifo_raise(struct domain *d, struct vcpu *v,
 				       &chn->fifo, port);
 }
 
-/* Kick v after a FIFO raise that gave it an upcall or woke a poller. */
-static void fifo_kick(struct vcpu *v, unsigned int port, unsigned int r)
+/*
+ * evtchn_set_pending and unmask_port in FIFO mode: kick the vCPU if it got
+ * an upcall or polls a newly pending port. Out of line, so the two-level
+ * path pays only the mode test.
+ */
+static __attribute__((noinline)) void fifo_set_pending(struct domain *d,
+						       unsigned int port,
+						       bool unmask)
 {
+	struct vcpu *v = domain_vcpu(d, port_chn(d, port)->notify_vcpu);
+	unsigned int r;
+
+	if (!v || !v->vcpu_info || !d->shared_info)
+		return;
+	r = fifo_raise(d, v, port, unmask);
 	if ((r & EVTCHN_FIFO_UPCALL) ||
 	    ((r & EVTCHN_FIFO_NEWLY_PENDING) && vcpu_polls(v, port)))
 		vcpu_kick(v);
@@ -199,15 +211,16 @@ static void fifo_kick(struct vcpu *v, unsigned int port, unsigned int r)
  */
 static void evtchn_set_pending(struct domain *d, unsigned int port)
 {
-	struct vcpu *v = domain_vcpu(d, port_chn(d, port)->notify_vcpu);
+	struct vcpu *v;
 	enum evtchn_2l_raise r;
 
-	if (!v || !v->vcpu_info || !d->shared_info)
-		return;
-	if (d->evtchn->fifo) {
-		fifo_kick(v, port, fifo_raise(d, v, port, false));
+	if (__builtin_expect(d->evtchn->fifo, 0)) {
+		fifo_set_pending(d, port, false);
 		return;
 	}
+	v = domain_vcpu(d, port_chn(d, port)->notify_vcpu);
+	if (!v || !v->vcpu_info || !d->shared_info)
+		return;
 	r = evtchn_2l_set_pending(d->shared_info, v->vcpu_info, port);
 	if (r == EVTCHN_2L_UPCALL || (r == EVTCHN_2L_PENDING &&
 				      vcpu_polls(v, port)))
@@ -483,12 +496,14 @@ static long unmask_port(struct domain *d, unsigned int port)
 
 	if (port >= NR_EVTCHN_PORTS)
 		return -XEN_EINVAL;
+	if (d->evtchn->fifo) {
+		fifo_set_pending(d, port, true);
+		return 0;
+	}
 	v = domain_vcpu(d, port_chn(d, port)->notify_vcpu);
 	if (!v || !v->vcpu_info || !d->shared_info)
 		return 0;
-	if (d->evtchn->fifo)
-		fifo_kick(v, port, fifo_raise(d, v, port, true));
-	else if (evtchn_2l_unmask(d->shared_info, v->vcpu_info, port))
+	if (evtchn_2l_unmask(d->shared_info, v->vcpu_info, port))
 		vcpu_kick(v);
 	return 0;
 }
@@ -674,14 +689,10 @@ static long in_op(uint64_t cmd, uint64_t arg)
 		struct evtchn_bind_vcpu bind_vcpu;
 		struct evtchn_reset reset;
 		struct evtchn_bind_pirq bind_pirq;
-		struct evtchn_expand_array expand;
-		struct evtchn_set_priority prio;
 	} a;
 	size_t size = cmd == EVTCHNOP_bind_vcpu ? sizeof(a.bind_vcpu)
 		    : cmd == EVTCHNOP_reset ? sizeof(a.reset)
 		    : cmd == EVTCHNOP_bind_pirq ? sizeof(a.bind_pirq)
-		    : cmd == EVTCHNOP_expand_array ? sizeof(a.expand)
-		    : cmd == EVTCHNOP_set_priority ? sizeof(a.prio)
 		    : sizeof(a.close);
 
 	if (copy_from_guest(&a, arg, size))
@@ -697,12 +708,23 @@ static long in_op(uint64_t cmd, uint64_t arg)
 		return bind_vcpu(&a.bind_vcpu);
 	case EVTCHNOP_reset:
 		return reset_domain(a.reset.dom);
-	case EVTCHNOP_expand_array:
-		return expand_array(&a.expand);
-	case EVTCHNOP_set_priority:
-		return set_priority(&a.prio);
 	}
 	return -XEN_EINVAL;     /* bind_pirq: a PV domain has no pirqs */
+}
+
+/* expand_array and set_priority, kept out of in_op's path for send. */
+static long fifo_in_op(uint64_t cmd, uint64_t arg)
+{
+	union {
+		struct evtchn_expand_array expand;
+		struct evtchn_set_priority prio;
+	} a;
+
+	if (copy_from_guest(&a, arg, cmd == EVTCHNOP_expand_array
+			    ? sizeof(a.expand) : sizeof(a.prio)))
+		return -XEN_EFAULT;
+	return cmd == EVTCHNOP_expand_array ? expand_array(&a.expand)
+					    : set_priority(&a.prio);
 }
 
 long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
@@ -732,9 +754,10 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	case EVTCHNOP_bind_vcpu:
 	case EVTCHNOP_reset:
 	case EVTCHNOP_bind_pirq:
+		return in_op(cmd, arg);
 	case EVTCHNOP_expand_array:
 	case EVTCHNOP_set_priority:
-		return in_op(cmd, arg);
+		return fifo_in_op(cmd, arg);
 	}
 	return -XEN_ENOSYS;
 }
