@@ -1,7 +1,9 @@
 /*
  * Event channels: HYPERVISOR_event_channel_op and the hypervisor's own
  * ways of raising events (lamina/event.h), with Xen 4.17's semantics
- * (common/event_channel.c) over the two-level ABI (common/evtchn_2l.c).
+ * (common/event_channel.c) over the two-level ABI (common/evtchn_2l.c) or,
+ * once the guest asks with EVTCHNOP_init_control, the FIFO ABI
+ * (common/evtchn_fifo.c).
  *
  * Each domain has a table of NR_EVTCHN_PORTS ports; port 0 is reserved and
  * never handed out. A port is free, unbound (waiting for remote_dom to
@@ -21,8 +23,14 @@
  *    of another domain is -EINVAL even then, since Lamina has no
  *    controller pause (Xen's condition).
  *  - global VIRQs (VIRQ_DOM_EXC) reach the initial domain only.
- *  - FIFO (init_control, expand_array, set_priority) is -ENOSYS, so Linux
- *    stays on two-level; bind_pirq is -EINVAL (a PV domain has no pirqs).
+ *  - bind_pirq is -EINVAL (a PV domain has no pirqs).
+ *
+ * FIFO: init_control maps a vCPU's control block and switches the domain
+ * from the two-level bits to event words; ports pending then are raised
+ * again as expand_array adds the pages holding their words. reset closes
+ * every port and returns to two-level, as in Xen. The control block and
+ * array frames hold the frame rule's writable reference (docs/memory.md)
+ * until then or until teardown.
  *
  * Hypervisor ports (console and xenstore rings of a domain the hypervisor
  * serves) are unbound to DOMID_XEN and marked as served: a send on one calls
@@ -37,7 +45,9 @@
 #include <lamina/domain.h>
 #include <lamina/event.h>
 #include <lamina/evtchn_2l.h>
+#include <lamina/evtchn_fifo.h>
 #include <lamina/guest_access.h>
+#include <lamina/lib.h>
 #include <lamina/mm.h>
 #include <pv/errno.h>
 #include <pv/event_channel.h>
@@ -61,11 +71,17 @@ struct evtchn {
 	domid_t remote_dom;     /* ECS_UNBOUND, ECS_INTERDOMAIN */
 	uint32_t remote_port;   /* ECS_INTERDOMAIN */
 	uint32_t notify_vcpu;   /* vCPU whose selector and upcall it raises */
+	struct evtchn_fifo_port fifo;
 	evtchn_hv_fn *hv_fn;    /* hv_served: called on a guest send, or NULL */
 };
 
 struct evtchn_table {
 	struct evtchn port[NR_EVTCHN_PORTS];
+	bool fifo;                              /* FIFO ABI, else two-level */
+	struct evtchn_fifo_array fifo_array;
+	uint64_t fifo_array_mfn[EVTCHN_FIFO_MAX_PAGES];
+	struct evtchn_fifo_vcpu fifo_vcpu[MAX_VCPUS_PER_DOM];
+	uint64_t fifo_cb_mfn[MAX_VCPUS_PER_DOM];
 };
 
 /* Table pages, as alloc_xenheap rounds them. */
@@ -117,11 +133,15 @@ static struct vcpu *domain_vcpu(struct domain *d, unsigned int id)
 	return id < d->nr_vcpus && id < MAX_VCPUS_PER_DOM ? d->vcpus[id] : NULL;
 }
 
-/* Lowest free port of d (never 0), or -ENOSPC. */
+/* Lowest free port of d (never 0), or -ENOSPC. A FIFO port still on a
+ * queue (LINKED) is not reused until the guest consumes it, as in Xen. */
 static int get_free_port(struct domain *d)
 {
+	struct evtchn_table *t = d->evtchn;
+
 	for (unsigned int port = 1; port < NR_EVTCHN_PORTS; port++)
-		if (port_chn(d, port)->state == ECS_FREE)
+		if (t->port[port].state == ECS_FREE &&
+		    !(t->fifo && evtchn_fifo_is_busy(&t->fifo_array, port)))
 			return (int)port;
 	return -XEN_ENOSPC;
 }
@@ -139,15 +159,66 @@ static bool vcpu_polls(const struct vcpu *v, unsigned int port)
 	return false;
 }
 
+/* The FIFO queues chn was last linked on (NULL if that vCPU is gone). */
+static struct evtchn_fifo_vcpu *fifo_last(struct domain *d,
+					  const struct evtchn *chn)
+{
+	unsigned int id = chn->fifo.last_vcpu;
+
+	return domain_vcpu(d, id) ? &d->evtchn->fifo_vcpu[id] : NULL;
+}
+
+/* Raise or unmask port in FIFO mode for v; the evtchn_fifo.h result. */
+static unsigned int fifo_raise(struct domain *d, struct vcpu *v,
+			       unsigned int port, bool unmask)
+{
+	struct evtchn_table *t = d->evtchn;
+	struct evtchn *chn = port_chn(d, port);
+	struct evtchn_fifo_vcpu *fv = &t->fifo_vcpu[v->vcpu_id];
+
+	if (unmask)
+		return evtchn_fifo_unmask(&t->fifo_array, fv, v->vcpu_id,
+					  fifo_last(d, chn), v->vcpu_info,
+					  &chn->fifo, port);
+	return evtchn_fifo_set_pending(&t->fifo_array, fv, v->vcpu_id,
+				       fifo_last(d, chn), v->vcpu_info,
+				       &chn->fifo, port);
+}
+
+/*
+ * evtchn_set_pending and unmask_port in FIFO mode: kick the vCPU if it got
+ * an upcall or polls a newly pending port. Out of line, so the two-level
+ * path pays only the mode test.
+ */
+static __attribute__((noinline)) void fifo_set_pending(struct domain *d,
+						       unsigned int port,
+						       bool unmask)
+{
+	struct vcpu *v = domain_vcpu(d, port_chn(d, port)->notify_vcpu);
+	unsigned int r;
+
+	if (!v || !v->vcpu_info || !d->shared_info)
+		return;
+	r = fifo_raise(d, v, port, unmask);
+	if ((r & EVTCHN_FIFO_UPCALL) ||
+	    ((r & EVTCHN_FIFO_NEWLY_PENDING) && vcpu_polls(v, port)))
+		vcpu_kick(v);
+}
+
 /*
  * Mark d's port pending for the vCPU it notifies: an upcall if unmasked,
  * and a wake-up of that vCPU if it now has an upcall or polls the port.
  */
 static void evtchn_set_pending(struct domain *d, unsigned int port)
 {
-	struct vcpu *v = domain_vcpu(d, port_chn(d, port)->notify_vcpu);
+	struct vcpu *v;
 	enum evtchn_2l_raise r;
 
+	if (__builtin_expect(d->evtchn->fifo, 0)) {
+		fifo_set_pending(d, port, false);
+		return;
+	}
+	v = domain_vcpu(d, port_chn(d, port)->notify_vcpu);
 	if (!v || !v->vcpu_info || !d->shared_info)
 		return;
 	r = evtchn_2l_set_pending(d->shared_info, v->vcpu_info, port);
@@ -156,14 +227,23 @@ static void evtchn_set_pending(struct domain *d, unsigned int port)
 		vcpu_kick(v);
 }
 
-/* Return a port to the free state, its pending bit cleared (Xen's evtchn_free). */
+/*
+ * Return a port to the free state, its pending bit cleared (Xen's
+ * evtchn_free). The queue it was last linked on is kept: if it is still
+ * that queue's tail, its next raise must know to start the queue afresh.
+ */
 static void free_port(struct domain *d, unsigned int port)
 {
 	struct evtchn *chn = port_chn(d, port);
+	struct evtchn_fifo_port fifo = chn->fifo;
 
-	if (d->shared_info)
+	if (d->evtchn->fifo)
+		evtchn_fifo_clear_pending(&d->evtchn->fifo_array, &fifo, port);
+	else if (d->shared_info)
 		evtchn_2l_clear_pending(d->shared_info, port);
-	*chn = (struct evtchn){ .state = ECS_FREE };
+	fifo.pending = false;
+	fifo.priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+	*chn = (struct evtchn){ .state = ECS_FREE, .fifo = fifo };
 }
 
 /* Forget every vCPU's binding of chn's VIRQ to port. */
@@ -416,6 +496,10 @@ static long unmask_port(struct domain *d, unsigned int port)
 
 	if (port >= NR_EVTCHN_PORTS)
 		return -XEN_EINVAL;
+	if (d->evtchn->fifo) {
+		fifo_set_pending(d, port, true);
+		return 0;
+	}
 	v = domain_vcpu(d, port_chn(d, port)->notify_vcpu);
 	if (!v || !v->vcpu_info || !d->shared_info)
 		return 0;
@@ -432,6 +516,139 @@ static void close_all(struct domain *d)
 			close_port(d, port);
 }
 
+/*
+ * Back to two-level: drop every FIFO frame's reference and forget the
+ * queues (reset, teardown). The ports keep their state; their FIFO fields
+ * start over.
+ */
+static void fifo_destroy(struct domain *d)
+{
+	struct evtchn_table *t = d->evtchn;
+
+	for (unsigned int i = 0; i < MAX_VCPUS_PER_DOM; i++)
+		if (t->fifo_vcpu[i].cb)
+			put_writable_frame_ref(d, t->fifo_cb_mfn[i]);
+	for (unsigned int i = 0; i < t->fifo_array.nr_pages; i++)
+		put_writable_frame_ref(d, t->fifo_array_mfn[i]);
+	memset(&t->fifo_array, 0, sizeof(t->fifo_array));
+	memset(t->fifo_vcpu, 0, sizeof(t->fifo_vcpu));
+	memset(t->fifo_cb_mfn, 0, sizeof(t->fifo_cb_mfn));
+	memset(t->fifo_array_mfn, 0, sizeof(t->fifo_array_mfn));
+	for (unsigned int port = 0; port < NR_EVTCHN_PORTS; port++)
+		t->port[port].fifo = (struct evtchn_fifo_port){
+			.priority = EVTCHN_FIFO_PRIORITY_DEFAULT };
+	t->fifo = false;
+}
+
+/*
+ * Take guest frame mfn (a PV gfn is a machine frame) writable for the
+ * hypervisor's own use. Xen answers -EINVAL for any frame it cannot take.
+ */
+static void *fifo_map_frame(struct domain *d, uint64_t mfn)
+{
+	if (get_writable_frame_ref(d, mfn))
+		return NULL;
+	return mfn_to_virt(mfn);
+}
+
+/*
+ * The first init_control: every port in use takes the default priority and
+ * keeps its two-level pending state, to be raised when its word arrives.
+ * Bounded by the port table.
+ */
+static void fifo_switch(struct domain *d)
+{
+	struct evtchn_table *t = d->evtchn;
+
+	for (unsigned int port = 1; port < NR_EVTCHN_PORTS; port++) {
+		struct evtchn *chn = &t->port[port];
+
+		chn->fifo.priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+		chn->fifo.pending = chn->state != ECS_FREE &&
+			evtchn_2l_is_pending(d->shared_info, port);
+	}
+	t->fifo = true;
+}
+
+/* EVTCHNOP_init_control: a vCPU's control block; the first switches to FIFO. */
+static long init_control(struct evtchn_init_control *ic)
+{
+	struct domain *d = current->domain;
+	struct evtchn_table *t = d->evtchn;
+	struct evtchn_fifo_control_block *cb;
+	char *page;
+
+	ic->link_bits = EVTCHN_FIFO_LINK_BITS;
+	if (!domain_vcpu(d, ic->vcpu))
+		return -XEN_ENOENT;
+	if (ic->offset > PAGE_SIZE - sizeof(*cb))
+		return -XEN_EINVAL;
+	if (ic->offset & 7)
+		return -XEN_EINVAL;
+	if (!d->shared_info)
+		return -XEN_EINVAL;
+	if (t->fifo_vcpu[ic->vcpu].cb)
+		return -XEN_EINVAL;     /* once per vCPU, as Xen */
+	if (!(page = fifo_map_frame(d, ic->control_gfn)))
+		return -XEN_EINVAL;
+	cb = (void *)(page + ic->offset);
+	if (!t->fifo)
+		fifo_switch(d);
+	t->fifo_cb_mfn[ic->vcpu] = ic->control_gfn;
+	t->fifo_vcpu[ic->vcpu].cb = cb;
+	return 0;
+}
+
+/*
+ * EVTCHNOP_expand_array: one more page of event words. Ports pending while
+ * their word was missing are raised now (at most one page's worth).
+ */
+static long expand_array(const struct evtchn_expand_array *ea)
+{
+	struct domain *d = current->domain;
+	struct evtchn_table *t = d->evtchn;
+	unsigned int n = t->fifo_array.nr_pages, first, last;
+	event_word_t *page;
+
+	if (!t->fifo)
+		return -XEN_EOPNOTSUPP;
+	if (n >= EVTCHN_FIFO_MAX_PAGES)
+		return -XEN_ENOSPC;
+	if (!(page = fifo_map_frame(d, ea->array_gfn)))
+		return -XEN_EINVAL;
+	t->fifo_array_mfn[n] = ea->array_gfn;
+	t->fifo_array.page[n] = page;
+	t->fifo_array.nr_pages = n + 1;
+	first = n * EVTCHN_FIFO_WORDS_PER_PAGE;
+	last = first + EVTCHN_FIFO_WORDS_PER_PAGE;
+	for (unsigned int port = first; port < last; port++) {
+		if (!t->port[port].fifo.pending)
+			continue;
+		t->port[port].fifo.pending = false;
+		evtchn_set_pending(d, port);
+	}
+	return 0;
+}
+
+/* EVTCHNOP_set_priority: the queue of a port's future events. */
+static long set_priority(const struct evtchn_set_priority *sp)
+{
+	struct domain *d = current->domain;
+	struct evtchn *chn;
+
+	if (sp->port >= NR_EVTCHN_PORTS)
+		return -XEN_EINVAL;
+	chn = port_chn(d, sp->port);
+	/* Xen: -ENOSYS for a free port and on two-level (no priorities). */
+	if (chn->state == ECS_FREE || chn->state == ECS_RESERVED ||
+	    !d->evtchn->fifo)
+		return -XEN_ENOSYS;
+	if (sp->priority > EVTCHN_FIFO_PRIORITY_MIN)
+		return -XEN_EINVAL;
+	chn->fifo.priority = (uint8_t)sp->priority;
+	return 0;
+}
+
 /* EVTCHNOP_reset: close every port of dom (in practice: our own). */
 static long reset_domain(domid_t dom)
 {
@@ -444,6 +661,8 @@ static long reset_domain(domid_t dom)
 	if (d != current->domain)
 		return -XEN_EINVAL;     /* Xen: only a paused domain */
 	close_all(d);
+	if (d->evtchn->fifo)
+		fifo_destroy(d);        /* back to two-level, as Xen */
 	return 0;
 }
 
@@ -493,6 +712,21 @@ static long in_op(uint64_t cmd, uint64_t arg)
 	return -XEN_EINVAL;     /* bind_pirq: a PV domain has no pirqs */
 }
 
+/* expand_array and set_priority, kept out of in_op's path for send. */
+static long fifo_in_op(uint64_t cmd, uint64_t arg)
+{
+	union {
+		struct evtchn_expand_array expand;
+		struct evtchn_set_priority prio;
+	} a;
+
+	if (copy_from_guest(&a, arg, cmd == EVTCHNOP_expand_array
+			    ? sizeof(a.expand) : sizeof(a.prio)))
+		return -XEN_EFAULT;
+	return cmd == EVTCHNOP_expand_array ? expand_array(&a.expand)
+					    : set_priority(&a.prio);
+}
+
 long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 			 uint64_t a5)
 {
@@ -512,6 +746,8 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 		return INOUT_OP(struct evtchn_bind_ipi, bind_ipi, arg);
 	case EVTCHNOP_status:
 		return INOUT_OP(struct evtchn_status, port_status, arg);
+	case EVTCHNOP_init_control:
+		return INOUT_OP(struct evtchn_init_control, init_control, arg);
 	case EVTCHNOP_close:
 	case EVTCHNOP_send:
 	case EVTCHNOP_unmask:
@@ -519,8 +755,11 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	case EVTCHNOP_reset:
 	case EVTCHNOP_bind_pirq:
 		return in_op(cmd, arg);
+	case EVTCHNOP_expand_array:
+	case EVTCHNOP_set_priority:
+		return fifo_in_op(cmd, arg);
 	}
-	return -XEN_ENOSYS;     /* FIFO ops and unknown commands */
+	return -XEN_ENOSYS;
 }
 
 /* Called when the domain is built; the first event-channel use of a domain
@@ -534,6 +773,8 @@ int evtchn_domain_init(struct domain *d)
 	if (!(t = alloc_xenheap(sizeof(*t))))
 		return -XEN_ENOMEM;
 	t->port[0].state = ECS_RESERVED;
+	for (unsigned int port = 0; port < NR_EVTCHN_PORTS; port++)
+		t->port[port].fifo.priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
 	d->evtchn = t;
 	return 0;
 }
@@ -545,6 +786,7 @@ void evtchn_domain_destroy(struct domain *d)
 	if (!t)
 		return;
 	close_all(d);
+	fifo_destroy(d);
 	d->evtchn = NULL;
 	free_frames(virt_to_maddr(t) >> PAGE_SHIFT, EVTCHN_TABLE_PAGES);
 }
@@ -616,6 +858,9 @@ int evtchn_alloc_hypervisor_port(struct domain *d, void (*fn)(struct domain *d,
 
 bool evtchn_port_is_pending(struct domain *d, unsigned int port)
 {
-	return port < NR_EVTCHN_PORTS && d->shared_info &&
-	       evtchn_2l_is_pending(d->shared_info, port);
+	if (port >= NR_EVTCHN_PORTS || !d->shared_info)
+		return false;
+	if (d->evtchn && d->evtchn->fifo)
+		return evtchn_fifo_is_pending(&d->evtchn->fifo_array, port);
+	return evtchn_2l_is_pending(d->shared_info, port);
 }

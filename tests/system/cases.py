@@ -43,6 +43,7 @@ from fuzz_cases import FUZZ_CASES
 from spec_hygiene_cases import SPEC_HYGIENE_CASES
 from tlb_cases import TLB_CASES
 from console_cases import CONSOLE_CASES
+from fifo_cases import FIFO_CASES
 
 CASES = [
     {
@@ -55,7 +56,7 @@ CASES = [
 
 CASES += GUEST_CASES + BOOT_CASES + FRAME_RULE_CASES + RETURN_CHECK_CASES + \
     SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + TLB_CASES + \
-    CONSOLE_CASES + [
+    CONSOLE_CASES + FIFO_CASES + [
     {
         "name": "hypervisor-fault-report",
         "cmdline": "selftest_fault",

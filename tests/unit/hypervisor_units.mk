@@ -7,5 +7,5 @@ $(eval $(call host_unit_test,insn_decode,tests/unit/test_insn_decode.c hyperviso
 $(eval $(call host_unit_test,cpuid_policy,tests/unit/test_cpuid_policy.c hypervisor/arch/x86/pv/cpuid_policy.c))
 $(eval $(call host_unit_test,pt_validate,tests/unit/test_pt_validate.c hypervisor/arch/x86/pv/pt_validate.c hypervisor/common/frame_table.c))
 $(eval $(call host_unit_test,sched_policy,tests/unit/test_sched_policy.c hypervisor/common/sched_policy.c))
-$(eval $(call host_unit_test,event_channel,tests/unit/test_event_channel.c hypervisor/common/event_channel.c hypervisor/common/evtchn_2l.c))
+$(eval $(call host_unit_test,event_channel,tests/unit/test_event_channel.c hypervisor/common/event_channel.c hypervisor/common/evtchn_2l.c hypervisor/common/evtchn_fifo.c))
 $(eval $(call host_unit_test,time,tests/unit/test_time.c hypervisor/common/time_math.c))

@@ -8,6 +8,8 @@
  * arguments are host pointers; the copy stub fails on BAD_ADDR and on
  * writes to ro_arg, to test -EFAULT.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -673,9 +675,12 @@ static bool fifo_and_unknown(char *why)
 	char buf[64] = { 0 };
 
 	setup(1);
-	EXPECT(op(EVTCHNOP_init_control, buf) == -XEN_ENOSYS, "init_control");
-	EXPECT(op(EVTCHNOP_expand_array, buf) == -XEN_ENOSYS, "expand_array");
-	EXPECT(op(EVTCHNOP_set_priority, buf) == -XEN_ENOSYS, "set_priority");
+	EXPECT(op(EVTCHNOP_init_control, buf) == -XEN_EINVAL,
+	       "init_control on frame 0");
+	EXPECT(op(EVTCHNOP_expand_array, buf) == -XEN_EOPNOTSUPP,
+	       "expand_array before init_control");
+	EXPECT(op(EVTCHNOP_set_priority, buf) == -XEN_ENOSYS,
+	       "set_priority of port 0");
 	EXPECT(op(14, buf) == -XEN_ENOSYS, "14");
 	EXPECT(op(0x80000000u, buf) == -XEN_ENOSYS, "huge");
 	EXPECT(op(EVTCHNOP_bind_pirq, buf) == -XEN_EINVAL, "bind_pirq");
@@ -817,6 +822,452 @@ static bool lazy_table(char *why)
 	return true;
 }
 
+/* --- FIFO ABI ------------------------------------------------------------ */
+
+/*
+ * Guest frames for the FIFO tests: page-aligned host pages whose "mfn" is
+ * what mfn_to_virt() maps back to them. The frame-rule stubs count the
+ * references; one frame plays a page table (-EBUSY), any other number is
+ * no frame of the domain.
+ */
+#define NR_FIFO_FRAMES 8
+#define PT_FRAME       7
+
+static void *fifo_frame[NR_FIFO_FRAMES];
+static int fifo_refs[NR_FIFO_FRAMES];
+
+static uint64_t frame_mfn(unsigned int i)
+{
+	return virt_to_maddr(fifo_frame[i]) >> PAGE_SHIFT;
+}
+
+static int frame_index(uint64_t mfn)
+{
+	for (unsigned int i = 0; i < NR_FIFO_FRAMES; i++)
+		if (fifo_frame[i] && frame_mfn(i) == mfn)
+			return (int)i;
+	return -1;
+}
+
+int get_writable_frame_ref(const struct domain *d, uint64_t mfn)
+{
+	int i = frame_index(mfn);
+
+	(void)d;
+	if (i < 0)
+		return -XEN_EINVAL;
+	if (i == PT_FRAME)
+		return -XEN_EBUSY;
+	fifo_refs[i]++;
+	return 0;
+}
+
+void put_writable_frame_ref(const struct domain *d, uint64_t mfn)
+{
+	int i = frame_index(mfn);
+
+	(void)d;
+	if (i < 0 || --fifo_refs[i] < 0)
+		abort();
+}
+
+static void fifo_frames_reset(void)
+{
+	for (unsigned int i = 0; i < NR_FIFO_FRAMES; i++) {
+		if (!fifo_frame[i])
+			fifo_frame[i] = alloc_xenheap(PAGE_SIZE);
+		memset(fifo_frame[i], 0, PAGE_SIZE);
+		fifo_refs[i] = 0;
+	}
+}
+
+static int total_refs(void)
+{
+	int n = 0;
+
+	for (unsigned int i = 0; i < NR_FIFO_FRAMES; i++)
+		n += fifo_refs[i];
+	return n;
+}
+
+static long init_control(uint64_t mfn, uint32_t offset, uint32_t vcpu,
+			 uint8_t *link_bits)
+{
+	struct evtchn_init_control ic = { .control_gfn = mfn, .offset = offset,
+					  .vcpu = vcpu };
+	long rc = op(EVTCHNOP_init_control, &ic);
+
+	if (link_bits)
+		*link_bits = ic.link_bits;
+	return rc;
+}
+
+static long expand(uint64_t mfn)
+{
+	struct evtchn_expand_array e = { .array_gfn = mfn };
+
+	return op(EVTCHNOP_expand_array, &e);
+}
+
+static long set_prio(evtchn_port_t port, uint32_t prio)
+{
+	struct evtchn_set_priority s = { .port = port, .priority = prio };
+
+	return op(EVTCHNOP_set_priority, &s);
+}
+
+#define CB_FRAME  0     /* control block at offset 0 */
+#define ARR_FRAME 1     /* first event-array page; 2..4 the others */
+#define FW(n)     ((event_word_t)1 << EVTCHN_FIFO_##n)
+
+static struct evtchn_fifo_control_block *cb(void)
+{
+	return fifo_frame[CB_FRAME];
+}
+
+static event_word_t *word(unsigned int port)
+{
+	return (event_word_t *)fifo_frame[ARR_FRAME + port / 1024] + port % 1024;
+}
+
+/* Domain 1 on FIFO with one array page, all words masked as Linux does. */
+static void fifo_setup(void)
+{
+	setup(1);
+	fifo_frames_reset();
+	if (init_control(frame_mfn(CB_FRAME), 0, 0, NULL) ||
+	    expand(frame_mfn(ARR_FRAME)))
+		abort();
+	for (unsigned int p = 0; p < 1024; p++)
+		*word(p) = FW(MASKED);
+}
+
+/* A consuming guest: take one event from the highest-priority ready queue,
+ * Linux's way. Returns the port, 0 if none is ready. */
+static uint32_t local_head[EVTCHN_FIFO_MAX_QUEUES], local_ready;
+
+static uint32_t consume_one(void)
+{
+	unsigned int q;
+	uint32_t port, next;
+	event_word_t w, nw;
+
+	local_ready |= __atomic_exchange_n(&cb()->ready, 0, __ATOMIC_SEQ_CST);
+	if (!local_ready)
+		return 0;
+	q = (unsigned int)__builtin_ctz(local_ready);
+	port = local_head[q] ? local_head[q]
+			     : __atomic_load_n(&cb()->head[q], __ATOMIC_SEQ_CST);
+	do {
+		w = *word(port);
+		nw = w & ~(FW(LINKED) | EVTCHN_FIFO_LINK_MASK);
+	} while (!__atomic_compare_exchange_n(word(port), &w, nw, false,
+					      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	next = w & EVTCHN_FIFO_LINK_MASK;
+	if (!next)
+		local_ready &= ~(1u << q);
+	local_head[q] = next;
+	if ((w & FW(PENDING)) && !(w & FW(MASKED))) {
+		__atomic_fetch_and(word(port), ~FW(PENDING), __ATOMIC_SEQ_CST);
+		return port;
+	}
+	return 0xffffffff;      /* consumed a stale entry */
+}
+
+static bool fifo_refusals(char *why)
+{
+	uint8_t lb = 0;
+	evtchn_port_t p;
+	uint64_t cbm;
+
+	setup(1);
+	fifo_frames_reset();
+	cbm = frame_mfn(CB_FRAME);
+	EXPECT(bind_ipi(0, &p) == 0, "ipi");
+	EXPECT(set_prio(p, 3) == -XEN_ENOSYS, "set_priority on two-level");
+	EXPECT(expand(frame_mfn(ARR_FRAME)) == -XEN_EOPNOTSUPP,
+	       "expand before init");
+	EXPECT(init_control(cbm, 0, 1, NULL) == -XEN_ENOENT, "vcpu 1");
+	EXPECT(init_control(cbm, 0, 0x80000000u, NULL) == -XEN_ENOENT, "vcpu huge");
+	EXPECT(init_control(cbm, 4, 0, NULL) == -XEN_EINVAL, "misaligned");
+	EXPECT(init_control(cbm, PAGE_SIZE - 64, 0, NULL) == -XEN_EINVAL,
+	       "crosses the page");
+	EXPECT(init_control(cbm, 0xfffffff8u, 0, NULL) == -XEN_EINVAL,
+	       "huge offset");
+	EXPECT(init_control(12345, 0, 0, NULL) == -XEN_EINVAL, "not a frame");
+	EXPECT(init_control(frame_mfn(PT_FRAME), 0, 0, NULL) == -XEN_EINVAL,
+	       "a page table");
+	EXPECT(expand(frame_mfn(ARR_FRAME)) == -XEN_EOPNOTSUPP &&
+	       total_refs() == 0, "refusals leave two-level and hold nothing");
+	EXPECT(op(EVTCHNOP_init_control, (void *)BAD_ADDR) == -XEN_EFAULT, "efault");
+	EXPECT(init_control(cbm, PAGE_SIZE - sizeof(evtchn_fifo_control_block_t),
+			    0, &lb) == 0 && lb == EVTCHN_FIFO_LINK_BITS,
+	       "last offset that fits, link_bits %u", lb);
+	EXPECT(fifo_refs[CB_FRAME] == 1, "control block holds a reference");
+	EXPECT(init_control(frame_mfn(2), 0, 0, NULL) == -XEN_EINVAL,
+	       "second init of vCPU 0");
+	EXPECT(fifo_refs[2] == 0, "refused second init holds nothing");
+	EXPECT(expand(12345) == -XEN_EINVAL, "expand with a bad frame");
+	EXPECT(expand(frame_mfn(PT_FRAME)) == -XEN_EINVAL, "expand a page table");
+	for (unsigned int i = 0; i < 4; i++)
+		EXPECT(expand(frame_mfn(ARR_FRAME + i)) == 0, "expand %u", i);
+	EXPECT(expand(frame_mfn(5)) == -XEN_ENOSPC, "past the limit");
+	EXPECT(total_refs() == 5, "refs %d", total_refs());
+	EXPECT(set_prio(p, EVTCHN_FIFO_MAX_QUEUES) == -XEN_EINVAL, "priority 16");
+	EXPECT(set_prio(p, 0xffffffffu) == -XEN_EINVAL, "priority huge");
+	EXPECT(set_prio(NR_EVTCHN_PORTS, 0) == -XEN_EINVAL, "port out of range");
+	EXPECT(set_prio(p + 1, 0) == -XEN_ENOSYS, "free port");
+	EXPECT(set_prio(0, 0) == -XEN_ENOSYS, "reserved port");
+	EXPECT(set_prio(p, EVTCHN_FIFO_PRIORITY_MIN) == 0, "lowest priority");
+	EXPECT(set_prio(p, EVTCHN_FIFO_PRIORITY_MAX) == 0, "highest priority");
+	EXPECT(reset(DOMID_SELF) == 0 && total_refs() == 0,
+	       "reset drops the frames: refs %d", total_refs());
+	EXPECT(expand(frame_mfn(ARR_FRAME)) == -XEN_EOPNOTSUPP,
+	       "expand after reset");
+	EXPECT(init_control(cbm, 0, 0, NULL) == 0, "init again after reset");
+	free_domain(domains[1]);
+	domains[1] = NULL;
+	EXPECT(total_refs() == 0, "teardown drops refs: %d", total_refs());
+	return true;
+}
+
+static bool fifo_priority_order(char *why)
+{
+	evtchn_port_t p[6];
+	static const uint32_t prio[6] = { 7, 7, 2, 9, 2, 7 };
+	static const unsigned int want[6] = { 2, 4, 0, 1, 5, 3 };
+
+	fifo_setup();
+	memset(local_head, 0, sizeof(local_head));
+	local_ready = 0;
+	for (unsigned int i = 0; i < 6; i++) {
+		EXPECT(bind_ipi(0, &p[i]) == 0, "ipi %u", i);
+		EXPECT(set_prio(p[i], prio[i]) == 0, "prio %u", i);
+		*word(p[i]) = 0;        /* unmasked */
+	}
+	EXPECT(send(p[0]) == 0, "send");
+	EXPECT(*word(p[0]) == (FW(PENDING) | FW(LINKED)), "word %#x", *word(p[0]));
+	EXPECT(cb()->head[7] == p[0] && cb()->ready == 1u << 7,
+	       "head %u ready %#x", cb()->head[7], cb()->ready);
+	EXPECT(vinfo(1)->evtchn_upcall_pending == 1 && kicks[1] == 1,
+	       "upcall and kick");
+	EXPECT(vinfo(1)->evtchn_pending_sel == 0, "no two-level selector");
+	for (unsigned int i = 1; i < 6; i++)
+		EXPECT(send(p[i]) == 0, "send %u", i);
+	EXPECT(kicks[1] == 1, "one kick while the upcall is pending: %lu",
+	       kicks[1]);
+	EXPECT((*word(p[0]) & EVTCHN_FIFO_LINK_MASK) == p[1] &&
+	       (*word(p[1]) & EVTCHN_FIFO_LINK_MASK) == p[5],
+	       "queue 7 chained");
+	EXPECT(cb()->ready == ((1u << 7) | (1u << 2) | (1u << 9)),
+	       "ready %#x", cb()->ready);
+	EXPECT(send(p[0]) == 0 && (*word(p[1]) & EVTCHN_FIFO_LINK_MASK) == p[5],
+	       "a linked port is not linked twice");
+	for (unsigned int i = 0; i < 6; i++) {
+		uint32_t got = consume_one();
+		EXPECT(got == p[want[i]], "event %u: port %u, want %u", i, got,
+		       p[want[i]]);
+	}
+	EXPECT(consume_one() == 0 && cb()->ready == 0, "all consumed");
+	vinfo(1)->evtchn_upcall_pending = 0;
+	EXPECT(send(p[3]) == 0 && cb()->head[9] == p[3] &&
+	       cb()->ready == 1u << 9 && vinfo(1)->evtchn_upcall_pending,
+	       "an emptied queue starts at HEAD again");
+	EXPECT(consume_one() == p[3], "consumed");
+	/* Moved to another queue after its last link: the old one empties. */
+	EXPECT(set_prio(p[3], 1) == 0 && send(p[3]) == 0 &&
+	       cb()->head[1] == p[3] && cb()->ready == 1u << 1, "requeued");
+	EXPECT(consume_one() == p[3], "consumed from queue 1");
+	EXPECT(send(p[0]) == 0 && cb()->head[7] == p[0], "queue 7 restarts");
+	return true;
+}
+
+static bool fifo_mask_unmask(char *why)
+{
+	evtchn_port_t a, b;
+
+	fifo_setup();
+	memset(local_head, 0, sizeof(local_head));
+	local_ready = 0;
+	EXPECT(bind_ipi(0, &a) == 0 && bind_ipi(0, &b) == 0, "ipis");
+	EXPECT(send(a) == 0 && *word(a) == (FW(PENDING) | FW(MASKED)),
+	       "masked: pending, not linked: %#x", *word(a));
+	EXPECT(cb()->ready == 0 && !vinfo(1)->evtchn_upcall_pending &&
+	       kicks[1] == 0, "no upcall while masked");
+	EXPECT(pending(1, a), "poll sees it pending");
+	EXPECT(unmask(a) == 0 && *word(a) == (FW(PENDING) | FW(LINKED)) &&
+	       cb()->head[EVTCHN_FIFO_PRIORITY_DEFAULT] == a && kicks[1] == 1,
+	       "unmask links it: %#x", *word(a));
+	EXPECT(unmask(b) == 0 && *word(b) == 0, "unmask a quiet port: %#x",
+	       *word(b));
+	EXPECT(consume_one() == a, "consumed");
+	EXPECT(!pending(1, a), "acked");
+	EXPECT(close_port(a) == 0, "close");
+	EXPECT(unmask(NR_EVTCHN_PORTS) == -XEN_EINVAL, "unmask range");
+	return true;
+}
+
+/* Ports pending before init_control arrive when their page does. */
+static bool fifo_pending_carried(char *why)
+{
+	evtchn_port_t a, b;
+
+	setup(1);
+	fifo_frames_reset();
+	EXPECT(bind_ipi(0, &a) == 0 && bind_ipi(0, &b) == 0, "ipis");
+	EXPECT(send(a) == 0 && pending(1, a), "two-level pending");
+	EXPECT(init_control(frame_mfn(CB_FRAME), 0, 0, NULL) == 0, "init");
+	EXPECT(!pending(1, a), "no word yet");
+	EXPECT(send(b) == 0 && !pending(1, b), "raised without a word");
+	ack_all(1);
+	EXPECT(expand(frame_mfn(ARR_FRAME)) == 0, "expand");
+	EXPECT(pending(1, a) && pending(1, b), "both raised by expand");
+	EXPECT(cb()->head[EVTCHN_FIFO_PRIORITY_DEFAULT] == a &&
+	       (*word(a) & EVTCHN_FIFO_LINK_MASK) == b &&
+	       vinfo(1)->evtchn_upcall_pending && kicks[1] == 1,
+	       "queued in port order, one upcall");
+	return true;
+}
+
+/* A LINKED port is not reused; closing clears PENDING but leaves the link. */
+static bool fifo_busy_port(char *why)
+{
+	evtchn_port_t a, b;
+
+	fifo_setup();
+	EXPECT(bind_ipi(0, &a) == 0, "ipi");
+	*word(a) = 0;
+	EXPECT(send(a) == 0 && close_port(a) == 0, "send, close");
+	EXPECT(*word(a) == FW(LINKED), "word %#x", *word(a));
+	EXPECT(bind_ipi(0, &b) == 0 && b != a, "linked port skipped: %u", b);
+	*word(a) = 0;
+	EXPECT(close_port(b) == 0 && bind_ipi(0, &b) == 0 && b == a,
+	       "reused once consumed: %u", b);
+	return true;
+}
+
+/* A guest that writes garbage: the hypervisor only touches the tail's
+ * word and HEAD, never walks the guest's links, and always returns. */
+static bool fifo_hostile_words(char *why)
+{
+	evtchn_port_t p[3];
+
+	fifo_setup();
+	for (unsigned int i = 0; i < 3; i++) {
+		EXPECT(bind_ipi(0, &p[i]) == 0, "ipi");
+		*word(p[i]) = 0;
+	}
+	EXPECT(send(p[0]) == 0, "send");
+	*word(p[0]) = FW(LINKED) | p[0];        /* a loop */
+	EXPECT(send(p[1]) == 0 && (*word(p[0]) & EVTCHN_FIFO_LINK_MASK) == p[1],
+	       "the tail's link is rewritten, not followed");
+	*word(p[1]) = 0;                        /* unlinked behind our back */
+	cb()->ready = 0;
+	EXPECT(send(p[2]) == 0 && cb()->head[7] == p[2] && cb()->ready == 1u << 7,
+	       "an unlinked tail starts a new queue");
+	/* Garbage everywhere: masked words with LINK bits, all priorities. */
+	for (unsigned int i = 0; i < 1024; i++)
+		*word(i) = 0xffffffffu;
+	for (unsigned int i = 0; i < 3; i++)
+		EXPECT(send(p[i]) == 0 && unmask(p[i]) == 0, "send %u", i);
+	cb()->head[7] = 0xffffffffu;
+	for (unsigned int i = 0; i < 1024; i++)
+		*word(i) = FW(LINKED) | 0x1ffff;
+	for (unsigned int i = 0; i < 3; i++)
+		EXPECT(send(p[i]) == 0 && close_port(p[i]) == 0, "close %u", i);
+	return true;
+}
+
+/*
+ * The guest consumes on another CPU while the hypervisor links: a consumer
+ * thread takes events off the queues the way Linux does while this thread
+ * sends to 8 ports and moves them between priorities. Once both stop and
+ * the queues are drained, no event may be left pending (none lost).
+ */
+static volatile bool stress_stop;
+
+static void *stress_consumer(void *arg)
+{
+	unsigned long *taken = arg;
+
+	while (!__atomic_load_n(&stress_stop, __ATOMIC_SEQ_CST)) {
+		uint32_t p = consume_one();
+
+		if (p && p != 0xffffffff)
+			(*taken)++;
+	}
+	return NULL;
+}
+
+/* A hostile guest: garbage in every word and in the control block. */
+static void *stress_vandal(void *arg)
+{
+	uint64_t x = 88172645463325252ULL;
+
+	(void)arg;
+	while (!__atomic_load_n(&stress_stop, __ATOMIC_SEQ_CST)) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		__atomic_store_n(word((unsigned int)(x % 64)), (event_word_t)(x >> 32),
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&cb()->head[(x >> 8) % 16], (uint32_t)x,
+				 __ATOMIC_RELAXED);
+		__atomic_store_n(&cb()->ready, (uint32_t)(x >> 16),
+				 __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static bool fifo_concurrent_consumer(char *why)
+{
+	evtchn_port_t p[8];
+	unsigned long taken = 0;
+	pthread_t t;
+
+	fifo_setup();
+	memset(local_head, 0, sizeof(local_head));
+	local_ready = 0;
+	for (unsigned int i = 0; i < 8; i++) {
+		EXPECT(bind_ipi(0, &p[i]) == 0, "ipi");
+		*word(p[i]) = 0;
+	}
+	stress_stop = false;
+	EXPECT(pthread_create(&t, NULL, stress_consumer, &taken) == 0, "thread");
+	for (unsigned int i = 0; i < 50000; i++) {
+		/* Mostly let the consumer catch up, so links and unlinks race. */
+		for (unsigned int spin = 0; spin < 200 &&
+		     (__atomic_load_n(word(p[i % 8]), __ATOMIC_SEQ_CST) &
+		      FW(PENDING)); spin++)
+			sched_yield();
+		send(p[i % 8]);
+		if (i % 97 == 0)
+			set_prio(p[(i / 97) % 8], (i / 13) % EVTCHN_FIFO_MAX_QUEUES);
+	}
+	__atomic_store_n(&stress_stop, true, __ATOMIC_SEQ_CST);
+	pthread_join(t, NULL);
+	/* What the thread had not reached when it saw the stop. */
+	for (uint32_t got; (got = consume_one()) != 0;)
+		if (got != 0xffffffff)
+			taken++;
+	for (unsigned int i = 0; i < 8; i++)
+		EXPECT(!(*word(p[i]) & (FW(PENDING) | FW(LINKED))),
+		       "port %u left %#x (event lost)", p[i], *word(p[i]));
+	EXPECT(taken > 0, "nothing consumed");
+	printf("  %lu events taken for 50000 sends\n", taken);
+
+	/* Against garbage: every call returns; nothing else is checked. */
+	stress_stop = false;
+	EXPECT(pthread_create(&t, NULL, stress_vandal, NULL) == 0, "thread");
+	for (unsigned int i = 0; i < 100000; i++) {
+		send(p[i % 8]);
+		unmask(p[(i + 3) % 8]);
+	}
+	__atomic_store_n(&stress_stop, true, __ATOMIC_SEQ_CST);
+	pthread_join(t, NULL);
+	return true;
+}
+
 int main(void)
 {
 	RUN(port_zero_reserved);
@@ -841,6 +1292,13 @@ int main(void)
 	RUN(poll_wakeup);
 	RUN(teardown);
 	RUN(lazy_table);
+	RUN(fifo_refusals);
+	RUN(fifo_priority_order);
+	RUN(fifo_mask_unmask);
+	RUN(fifo_pending_carried);
+	RUN(fifo_busy_port);
+	RUN(fifo_hostile_words);
+	RUN(fifo_concurrent_consumer);
 	for (unsigned int i = 0; i < NR_TEST_DOMAINS; i++)
 		if (domains[i])
 			free_domain(domains[i]);
