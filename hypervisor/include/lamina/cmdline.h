@@ -23,6 +23,9 @@ struct hv_options {
 	struct boot_domain_config domains[MAX_BOOT_DOMAINS];
 	bool selftest_fault;    /* selftest_fault: fault on purpose after boot */
 	bool trace_hypercalls;  /* trace_hypercalls: report failing hypercalls */
+	bool no_fast_hypercalls; /* no_fast_hypercalls: every call takes the full frame */
+	bool audit_frames;      /* audit_frames: check the frame table at each domain end */
+	bool selftest_audit;    /* selftest_audit: corrupt one count so the audit must fail */
 };
 
 extern struct hv_options hv_options;
