@@ -65,7 +65,12 @@
 /* Preempted batches (mmu_update, mmuext_op, memory_op) inside a multicall. */
 #define KH_CONTINUATIONS         (1u << 8)
 
-#define KNOWN_HOLES_DEFAULT 0x1ffu
+/* Frames the hypervisor keeps using (grant frames) given back with
+ * XENMEM_decrease_reservation while it still uses them; fixed by the same
+ * work as KH_SPECIAL_FRAMES_TYPED (a writable type reference held). */
+#define KH_HELD_FRAMES_FREEABLE  (1u << 9)
+
+#define KNOWN_HOLES_DEFAULT 0x3ffu
 
 /* ---- layout -------------------------------------------------------------- */
 
@@ -108,6 +113,7 @@ static struct {
 	unsigned int nr_unowned;
 	unsigned long max_mfn;
 	unsigned long end_va;                   /* end of the initial mapping */
+	unsigned long pad_va;                   /* unused mapped pages before it */
 	unsigned long mapped_pfns;
 	evtchn_port_t timer_port, console_port, store_port;
 	shared_info_t *sh;
@@ -373,7 +379,7 @@ static void fill_random(void *p, size_t n)
 static unsigned long random_struct(size_t n)
 {
 	if (chance(10))
-		return in_ptr();
+		return out_ptr();       /* the hypervisor may write it back */
 	void *p = alloc_arg(n);
 	fill_random(p, n);
 	return (unsigned long)p;
@@ -513,9 +519,14 @@ static unsigned int gen_memory_op(unsigned long a[5])
 			for (unsigned long i = 0; i < n; i++)
 				list[i] = cmd == XENMEM_decrease_reservation ?
 					mfn_writable() : random_arg();
+			if ((holes & KH_HELD_FRAMES_FREEABLE) &&
+			    cmd == XENMEM_decrease_reservation)
+				for (unsigned long i = 0; i < n; i++)
+					if (is_special(list[i]))
+						list[i] = lab.spare[0];
 			res->extent_start.p = list;
 		}
-		a[1] = chance(5) ? in_ptr() : (unsigned long)res;
+		a[1] = chance(5) ? out_ptr() : (unsigned long)res;
 		if (chance(10))
 			a[0] |= random_arg() << 6;      /* start extent bits */
 		break;
@@ -629,7 +640,7 @@ static unsigned int gen_evtchn(unsigned long a[5])
 		break;
 	}
 	if (chance(5))
-		a[1] = in_ptr();
+		a[1] = out_ptr();       /* ports are written back */
 	return 0;
 }
 
@@ -729,7 +740,7 @@ static unsigned int gen_vcpu_op(unsigned long a[5])
 		break;
 	}
 	default:
-		a[2] = chance(50) ? random_struct(64) : in_ptr();
+		a[2] = chance(50) ? random_struct(64) : out_ptr();
 		break;
 	}
 	return R_MASK;
@@ -776,6 +787,12 @@ static unsigned int gen_multicall(unsigned long a[5], int depth)
 	if (huge && (holes & KH_UNBOUNDED_BATCHES))
 		huge = false;
 	multicall_entry_t *mc = alloc_arg((n > 16 ? 16 : n) * sizeof(*mc));
+	if (huge) {
+		/* Harmless entries all the way to the end of the mapping. */
+		a[0] = lab.pad_va + below(16) * sizeof(*mc);
+		a[1] = boundary_value();
+		return 0;
+	}
 	if (n > 16)
 		n = 16;
 	for (unsigned long i = 0; i < n; i++) {
@@ -789,8 +806,9 @@ static unsigned int gen_multicall(unsigned long a[5], int depth)
 		memcpy(mc[i].args, args, sizeof(args));
 		mc[i].args[5] = random_arg();
 	}
-	a[0] = chance(5) ? in_ptr() : (unsigned long)mc;
-	a[1] = huge ? boundary_value() : n;
+	/* Results are written back into the entries: never a pointer we read. */
+	a[0] = chance(5) ? out_ptr() : (unsigned long)mc;
+	a[1] = n;
 	return R_ALL;
 }
 
@@ -901,7 +919,7 @@ static unsigned int gen_call(unsigned long *nrp, unsigned long a[5], int depth)
 	}
 	case __HYPERVISOR_physdev_op:
 		a[0] = chance(90) ? below(32) : random_arg();
-		a[1] = chance(70) ? random_struct(64) : in_ptr();
+		a[1] = chance(70) ? random_struct(64) : out_ptr();
 		return 0;
 	case __HYPERVISOR_physdev_op_compat:
 		a[0] = random_struct(64);
@@ -1043,6 +1061,11 @@ static void setup(void)
 	lab.mapped_pfns = pv_virt_to_pfn((void *)va);
 	for (pfn = 0; pfn < lab.mapped_pfns; pfn++)
 		mark_protected(pv_pfn_to_mfn(pfn));
+	/* The mapped pages past the boot stack are unused: fill them with
+	 * xen_version calls for huge multicall counts to work through. */
+	lab.pad_va = si->pt_base + (si->nr_pt_frames + 4) * PV_PAGE_SIZE;
+	for (multicall_entry_t *e = (void *)lab.pad_va; (unsigned long)(e + 1) <= va; e++)
+		*e = (multicall_entry_t){ .op = __HYPERVISOR_xen_version };
 	lab.l4 = pv_pfn_to_mfn(pv_virt_to_pfn((void *)si->pt_base));
 	lab.sh = pv_shared_info();
 	lab.shared_info = si->shared_info >> 12;
@@ -1114,6 +1137,18 @@ static void setup(void)
 
 /* ---- main ---------------------------------------------------------------- */
 
+/* trace=1: each call before it is made, straight to the hypervisor's
+ * console (console_io), so the last call shows even if the ring stalls. */
+static void trace_call(unsigned long i, unsigned long nr, const unsigned long a[5])
+{
+	char line[160];
+	int n = pv_snprintf(line, sizeof(line),
+			    "call %lu: %lu(%lx, %lx, %lx, %lx, %lx)\n",
+			    i, nr, a[0], a[1], a[2], a[3], a[4]);
+
+	(void)HYPERVISOR_console_io(CONSOLEIO_write, n, line);
+}
+
 static unsigned long pick_number(void)
 {
 	switch (below(40)) {
@@ -1166,8 +1201,7 @@ void kernel_main(start_info_t *si)
 			unsigned long nr = pick_number();
 			unsigned int r = gen_call(&nr, a, 0);
 			if (trace)
-				pv_printf("call %lu: %lu(%lx, %lx, %lx, %lx, %lx)\n",
-					  i, nr, a[0], a[1], a[2], a[3], a[4]);
+				trace_call(i, nr, a);
 			long rc = nr < PV_HYPERCALL_PAGE_ENTRIES ?
 				pv_hypercall6((unsigned int)nr, a[0], a[1], a[2],
 					      a[3], a[4]) :

@@ -36,16 +36,18 @@ FUZZ_CASES = [
 FUZZ_SEEDS = [1, 2, 3]
 
 
-def fuzz_case(seed, calls=10000, timeout=120):
-    """One fuzzer run: the seed, the number of calls."""
+def fuzz_case(seed, calls=10000, timeout=120, holes="", prefix="hcall-fuzz"):
+    """One fuzzer run: the seed, the number of calls, and optionally the
+    fuzzer's known-hole mask (holes=0: steer around nothing)."""
+    extra = f" holes={holes}" if holes else ""
     return {
-        "name": f"hcall-fuzz-seed{seed}",
+        "name": f"{prefix}-seed{seed}",
         "cmdline": "dom0_mem=32M domain0=name=victim "
                    "domain1=name=fuzzer,mem=16M",
         "modules": [("{build}/tests/guests/fuzz_victim.elf",
                      "fuzzer=1 max_gap_ms=500"),
                     ("{build}/tests/guests/hcall_fuzz.elf",
-                     f"seed={seed} calls={calls}")],
+                     f"seed={seed} calls={calls}{extra}")],
         "expect_status": "poweroff",
         "timeout": timeout,
         "expect": [
