@@ -1,7 +1,8 @@
 /*
  * hcall_fuzz: a seeded hypercall fuzzer, run as an unprivileged domain.
  *
- *   seed=<n> calls=<n> [holes=<mask>] [victim=<domid>]
+ *   seed=<n> calls=<n> [holes=<mask>] [victim=<domid>] [self=<domid>]
+ *   [trace=1]
  *
  * Issues `calls` hypercalls (a multicall counts as one) with random and
  * adversarial arguments: every number 0..63 and beyond, every sub-op, and
