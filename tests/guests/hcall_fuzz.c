@@ -397,6 +397,8 @@ static unsigned long random_struct(size_t n)
 #define R_ALL     0x7fu
 
 static unsigned int gen_call(unsigned long *nrp, unsigned long a[5], int depth);
+static void trace_call(unsigned long i, unsigned long nr, const unsigned long a[5]);
+static bool trace;
 
 static unsigned int gen_mmu_update(unsigned long a[5])
 {
@@ -722,8 +724,10 @@ static unsigned int gen_vcpu_op(unsigned long a[5])
 	}
 	case VCPUOP_register_vcpu_info: {
 		struct vcpu_register_vcpu_info *r = alloc_arg(sizeof(*r));
-		r->mfn = chance(50) ? lab.vcpu_page : mfn_writable();
-		if (is_protected(r->mfn) || r->mfn == lab.console)
+		/* Only a page nothing else writes: the event mask lives there. */
+		r->mfn = chance(70) ? lab.vcpu_page : mfn_any();
+		if (r->mfn < sizeof(protected_mfn) * 8 && r->mfn != lab.shared_info &&
+		    !(lab.nr_foreign && r->mfn == lab.foreign[0]))
 			r->mfn = lab.vcpu_page;
 		r->offset = chance(70) ? below(64) * 64 : (uint32_t)random_arg();
 		a[2] = (unsigned long)r;
@@ -806,6 +810,8 @@ static unsigned int gen_multicall(unsigned long a[5], int depth)
 		mc[i].result = rnd();
 		memcpy(mc[i].args, args, sizeof(args));
 		mc[i].args[5] = random_arg();
+		if (trace)
+			trace_call(depth * 1000 + i, op, args);
 	}
 	/* Results are written back into the entries: never a pointer we read. */
 	a[0] = chance(5) ? out_ptr() : (unsigned long)mc;
@@ -1182,7 +1188,7 @@ void kernel_main(start_info_t *si)
 {
 	unsigned long seed = md_arg("seed", 1), calls = md_arg("calls", 10000);
 	unsigned long per_nr[6] = { 0 }, tenth;
-	bool trace = md_arg("trace", 0) != 0;   /* print every call before it */
+	trace = md_arg("trace", 0) != 0;        /* print every call before it */
 	(void)si;
 
 	victim = (domid_t)md_arg("victim", 0);
