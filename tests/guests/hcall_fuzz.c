@@ -71,7 +71,14 @@
  * work as KH_SPECIAL_FRAMES_TYPED (a writable type reference held). */
 #define KH_HELD_FRAMES_FREEABLE  (1u << 9)
 
-#define KNOWN_HOLES_DEFAULT 0x3ffu
+/*
+ * The default steers around the classes this fuzzer has been seen to trip
+ * (0, 1, 2, 3, 9). The others are classes being fixed elsewhere that it has
+ * not tripped in 10^6 calls of seeds 1-4; they stay available as holes=.
+ */
+#define KNOWN_HOLES_DEFAULT (KH_SPECIAL_FRAMES_TYPED | KH_DATA_BREAKPOINTS | \
+			     KH_POLL_IN_MULTICALL | KH_UNBOUNDED_BATCHES | \
+			     KH_HELD_FRAMES_FREEABLE)
 
 /* ---- layout -------------------------------------------------------------- */
 
