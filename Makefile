@@ -5,6 +5,8 @@
 #                   (the guest kernel as domain 0 and as domain 1)
 #   make test       install missing packages, build, run every test
 #   make debug      boot with QEMU waiting for gdb on :1234 (see docs/debugging.md)
+#   make fuzz       the long hypercall-fuzzer run: SEEDS="1 2 3 4" CALLS=1000000
+#                   (HOLES=0 steers around no known hole; see docs/testing.md)
 #   make clean      remove build/
 #
 # Each component keeps its rules in a build.mk beside its sources.
@@ -30,7 +32,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -fno-omit-frame-pointer \
 
 ABI_INC := -Ipv-abi/include
 
-.PHONY: all run test debug clean deps bench
+.PHONY: all run test debug clean deps bench fuzz
 all:
 
 include pv-abi/build.mk
@@ -59,6 +61,15 @@ debug: deps
 test: deps
 	@$(MAKE) --no-print-directory all
 	$(PYTHON) tests/run_tests.py --build $(BUILD)
+
+SEEDS ?= 1 2 3 4
+CALLS ?= 1000000
+HOLES ?=
+fuzz: deps
+	@$(MAKE) --no-print-directory all
+	FUZZ_SEEDS="$(SEEDS)" FUZZ_CALLS="$(CALLS)" FUZZ_HOLES="$(HOLES)" \
+		$(PYTHON) tests/run_tests.py --build $(BUILD) \
+		--cases tests/system/fuzz_long.py --only fuzz-long
 
 bench: deps
 	@$(MAKE) --no-print-directory bench-run

@@ -9,7 +9,10 @@ own self-test, tests/test_run_tests.py). Each prints "PASS name" and
 result, reported as "<program>/<name>".
 
 System tests are declared in tests/system/cases.py (its docstring documents
-the format) and run through tools/run under TCG, N at a time.
+the format) and run through tools/run under TCG, N at a time. Every case
+boots with the hypervisor's frame audit on (audit_frames; any reported
+problem fails the case), and every case that runs guests runs a second time
+with the fast hypercall path off (no_fast_hypercalls), as "<name> [slow-path]".
 
 Prints one PASS/FAIL/SKIP line per result as results come, then exactly one
 summary line "N passed, N failed" (", N skipped" when something was skipped).
@@ -57,6 +60,7 @@ CASE_DEFAULTS = {
     "forbid": [], "subtests": False, "min_subtests": None,
     "hypervisor": "{build}/hypervisor/lamina.elf", "extra": [], "skip": "",
     "expect_count": [], "input": [],
+    "audit": True, "slow_path": True,
 }
 CASE_REQUIRED = ("name", "modules", "expect_status")
 
@@ -64,6 +68,10 @@ RESULT_LINE = re.compile(r"^(PASS|FAIL|SKIP) (.*)$")
 GUEST_RESULT_LINE = re.compile(r"^\(d\d+\) (PASS|FAIL|SKIP) (.*)$")
 GUEST_FAIL = r"^\(d\d+\) FAIL"
 HYPERVISOR_PANIC = r"^\(lamina\) PANIC"
+AUDIT_OPTION = "audit_frames"
+AUDIT_PROBLEM = r"^\(lamina\) frame audit FAILED"
+SLOW_PATH_OPTION = "no_fast_hypercalls"
+SLOW_PATH_SUFFIX = " [slow-path]"
 
 
 class Result:
@@ -205,10 +213,45 @@ def normalize_case(raw):
     forbid = list(case["forbid"]) + [GUEST_FAIL]
     if case["expect_status"] != "panic":
         forbid.append(HYPERVISOR_PANIC)
+    if case["audit"]:
+        case["cmdline"] = join_options(case["cmdline"], AUDIT_OPTION)
+        forbid.append(AUDIT_PROBLEM)
     case["forbid"] = forbid
     for pattern in list(case["expect"]) + forbid:
         re.compile(pattern)
     return case
+
+
+def join_options(cmdline, option):
+    """cmdline with one more hypervisor option appended."""
+    return f"{cmdline} {option}" if cmdline else option
+
+
+def wants_slow_path(raw):
+    """Whether a case also runs with the fast hypercall path off: not when it
+    opts out, runs no guest (boot errors), or is already off (tracing)."""
+    return bool(raw.get("slow_path", True)) and \
+        raw.get("expect_status") != "boot-error" and \
+        "trace_hypercalls" not in raw.get("cmdline", "").split() and \
+        SLOW_PATH_OPTION not in raw.get("cmdline", "").split()
+
+
+def with_slow_path(raw_cases):
+    """Each case, followed by its slow-path twin when it wants one."""
+    out = []
+    for raw in raw_cases:
+        out.append(raw)
+        if isinstance(raw, dict) and wants_slow_path(raw):
+            twin = dict(raw, name=str(raw.get("name", "?")) + SLOW_PATH_SUFFIX,
+                        cmdline=join_options(raw.get("cmdline", ""),
+                                             SLOW_PATH_OPTION))
+            out.append(twin)
+    return out
+
+
+def log_name(name):
+    """A case name made safe as a file name ("x [slow-path]" -> "x_slow-path")."""
+    return re.sub(r"[^A-Za-z0-9_.+-]+", "_", name).strip("_")
 
 
 def substitute_build(text, build):
@@ -291,7 +334,7 @@ class Runner:
     def run_case(self, case):
         """Boot one system case; report it and its subtests."""
         log_dir = os.path.join(self.build, "tests", "system")
-        log_path = os.path.join(log_dir, case["name"] + ".log")
+        log_path = os.path.join(log_dir, log_name(case["name"]) + ".log")
         cmd = run_command(case, self.build)
         with open(log_path, "wb") as log:
             log.write(("$ " + shlex.join(cmd) + "\n").encode())
@@ -354,7 +397,7 @@ def run_system(runner, cases_file, only, jobs):
         runner.report([Result("FAIL", "system/cases.py", f"cannot load: {e}")])
         return
     cases = []
-    for raw in raw_cases:
+    for raw in with_slow_path(raw_cases):
         name = raw.get("name", "?") if isinstance(raw, dict) else "?"
         if only and only not in name:
             continue

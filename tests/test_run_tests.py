@@ -140,6 +140,40 @@ def check_run_command():
     assert "--extra=-smp 2" in cmd and "tcg" in cmd, cmd
 
 
+def check_audit_on_by_default():
+    """Every case boots with audit_frames and forbids audit problems."""
+    c = case(cmdline="dom0_mem=64M")
+    assert c["cmdline"] == "dom0_mem=64M audit_frames", c["cmdline"]
+    reasons, _ = rt.judge_case(c, 0, ["(lamina) frame audit FAILED: d0 x"])
+    assert any("forbidden" in r for r in reasons), reasons
+    reasons, _ = rt.judge_case(c, 0, ["(lamina) frame audit (end of run): "
+                                      "checked 9 frames in 0 domains, 0 problems"])
+    assert reasons == [], reasons
+    c = case(audit=False)
+    assert c["cmdline"] == "", c["cmdline"]
+    reasons, _ = rt.judge_case(c, 0, ["(lamina) frame audit FAILED: d0 x"])
+    assert reasons == [], reasons
+
+
+def check_slow_path_twins():
+    """Guest cases run again with no_fast_hypercalls; opt-outs do not."""
+    raw = [{"name": "a", "modules": [("m", "")], "expect_status": "poweroff",
+            "cmdline": "dom0_mem=64M"},
+           {"name": "b", "modules": [], "expect_status": "boot-error"},
+           {"name": "c", "modules": [("m", "")], "expect_status": "poweroff",
+            "slow_path": False},
+           {"name": "d", "modules": [("m", "")], "expect_status": "timeout",
+            "cmdline": "trace_hypercalls"}]
+    got = rt.with_slow_path(raw)
+    assert [r["name"] for r in got] == ["a", "a [slow-path]", "b", "c", "d"], got
+    twin = rt.normalize_case(got[1])
+    assert twin["cmdline"] == "dom0_mem=64M no_fast_hypercalls audit_frames", \
+        twin["cmdline"]
+    assert raw[0]["cmdline"] == "dom0_mem=64M", raw[0]
+    assert rt.log_name("a [slow-path]") == "a_slow-path"
+    assert rt.log_name("boot-guest-kernel") == "boot-guest-kernel"
+
+
 def check_tools_run_exit_mapping():
     """tools/run maps QEMU's exit code status*2+1 back to the status."""
     run = load_tools_run()

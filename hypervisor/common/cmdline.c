@@ -158,6 +158,18 @@ static const char *apply_option(const char *name, size_t nlen,
 		hv_options.selftest_fault = true;
 		return NULL;
 	}
+	if (nlen == 18 && !strncmp(name, "no_fast_hypercalls", 18)) {
+		hv_options.no_fast_hypercalls = true;
+		return NULL;
+	}
+	if (nlen == 12 && !strncmp(name, "audit_frames", 12)) {
+		hv_options.audit_frames = true;
+		return NULL;
+	}
+	if (nlen == 14 && !strncmp(name, "selftest_audit", 14)) {
+		hv_options.selftest_audit = true;
+		return NULL;
+	}
 	printk("command line: ignoring unknown option '%.*s'\n", (int)nlen, name);
 	return NULL;
 }

@@ -14,6 +14,8 @@
 #include <lamina/schedule.h>
 #include <lamina/vcpu_op.h>
 #include <lamina/event.h>
+#include <lamina/cmdline.h>
+#include <lamina/frame_audit.h>
 #include <pv/sched.h>
 #include <asm/cpu.h>
 #include <asm/desc.h>
@@ -100,6 +102,11 @@ static void domain_release_memory(struct domain *d)
 	if (current && current->domain == d) {
 		write_cr3(virt_to_maddr(idle_l4));
 		pv_unload_descriptor_tables();
+	}
+	if (hv_options.audit_frames) {
+		char when[48];
+		snprintf(when, sizeof(when), "end of d%u", d->domain_id);
+		frame_audit(d, when);
 	}
 	release_hypervisor_frames(d);
 	/* The tables are not unwound, so frames still mapped carry no stamp
@@ -204,6 +211,8 @@ void end_run(void)
 			 status == RUN_END_POWEROFF)
 			status = RUN_END_REBOOT;
 	}
+	if (hv_options.audit_frames)
+		frame_audit(NULL, "end of run");
 	static const char *const names[] = { "poweroff", "reboot", "crash" };
 	printk("run ended: %s (status %d)\n", names[status], status);
 	machine_exit(status);

@@ -791,6 +791,22 @@ void evtchn_domain_destroy(struct domain *d)
 	free_frames(virt_to_maddr(t) >> PAGE_SHIFT, EVTCHN_TABLE_PAGES);
 }
 
+unsigned int evtchn_fifo_frames(const struct domain *d, uint64_t *mfns,
+				unsigned int max)
+{
+	const struct evtchn_table *t = d->evtchn;
+	unsigned int n = 0;
+
+	if (!t)
+		return 0;
+	for (unsigned int i = 0; i < MAX_VCPUS_PER_DOM && n < max; i++)
+		if (t->fifo_vcpu[i].cb)
+			mfns[n++] = t->fifo_cb_mfn[i];
+	for (unsigned int i = 0; i < t->fifo_array.nr_pages && n < max; i++)
+		mfns[n++] = t->fifo_array_mfn[i];
+	return n;
+}
+
 /* The port a VIRQ of v is bound to (global VIRQs live on vCPU 0), or 0. */
 static unsigned int virq_port(struct vcpu *v, unsigned int virq)
 {

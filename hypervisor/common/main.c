@@ -7,6 +7,7 @@
 #include <lamina/console.h>
 #include <lamina/domain.h>
 #include <lamina/domain_build.h>
+#include <lamina/frame_audit.h>
 #include <lamina/hypercall.h>
 #include <lamina/schedule.h>
 #include <lamina/time.h>
@@ -100,8 +101,16 @@ void start_hypervisor(uint32_t magic, uint64_t mb_info)
 	sched_init();
 	if (boot_info.nr_modules > MAX_BOOT_DOMAINS)
 		boot_error("%s", "at most 16 modules (domains)");
+	if (hv_options.audit_frames)
+		frame_audit_init();
 	for (unsigned int i = 0; i < boot_info.nr_modules; i++)
 		build_boot_domain(i);
+	/* Test hook: one stray reference the frame audit must report. */
+	if (hv_options.selftest_audit) {
+		uint64_t mfn = domains[0]->vcpus[0]->kernel_l4_mfn;
+		printk("selftest_audit: adding a stray reference to frame %#lx\n", mfn);
+		frame_table[mfn].ref_count++;
+	}
 	console_start_input();
 	printk("starting %u domain%s\n", boot_info.nr_modules,
 	       boot_info.nr_modules == 1 ? "" : "s");

@@ -29,6 +29,15 @@ required):
                  text is typed on the serial line (tools/run --input-after);
                  in order (default [])
   skip           if a non-empty string, the case is skipped for that reason
+  audit          if true, "audit_frames" is appended to cmdline and
+                 r"^\\(lamina\\) frame audit FAILED" is forbidden: the
+                 hypervisor checks every frame's counts at each domain's end
+                 and at the end of the run (default True)
+  slow_path      if true, the case runs a second time as "<name> [slow-path]"
+                 with "no_fast_hypercalls" appended to cmdline, so every guest
+                 also runs with every hypercall on the full-frame path
+                 (default True; never for boot-error cases or cases whose
+                 cmdline has trace_hypercalls, which already turns it off)
 
 Regexes are Python `re` patterns matched with re.search against each output
 line (serial output and tools/run's messages, "\\r" stripped).
@@ -60,6 +69,7 @@ CASES += GUEST_CASES + BOOT_CASES + FRAME_RULE_CASES + RETURN_CHECK_CASES + \
     {
         "name": "hypervisor-fault-report",
         "cmdline": "selftest_fault",
+        "slow_path": False,     # the hypervisor faults before any guest runs
         "modules": [("{build}/guest-kernel/guest-kernel.elf", "")],
         "expect_status": "panic",
         "expect": [

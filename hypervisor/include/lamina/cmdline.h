@@ -27,6 +27,9 @@ struct hv_options {
 	bool force_fpu_ptr_reset; /* force_fpu_ptr_reset: clear x87 pointers on any CPU */
 	/* guest_console_io=show: unprivileged domains' console_io on the serial line */
 	bool guest_console_io_show;
+	bool no_fast_hypercalls; /* no_fast_hypercalls: every call takes the full frame */
+	bool audit_frames;      /* audit_frames: check the frame table at each domain end */
+	bool selftest_audit;    /* selftest_audit: corrupt one count so the audit must fail */
 };
 
 extern struct hv_options hv_options;

@@ -18,6 +18,10 @@ struct vcpu;
  * closes the remote end of interdomain channels). */
 int evtchn_domain_init(struct domain *d);
 void evtchn_domain_destroy(struct domain *d);
+/* The FIFO control-block and event-array frames d's table holds writable
+ * (the frame audit counts them); at most max, returns how many. */
+unsigned int evtchn_fifo_frames(const struct domain *d, uint64_t *mfns,
+				unsigned int max);
 
 /* Raise a virtual IRQ bound on v (no-op if unbound). */
 void send_guest_virq(struct vcpu *v, unsigned int virq);
