@@ -1,9 +1,9 @@
 /*
  * user_priv: privileged instructions from guest user mode. The hypervisor
  * emulates a few of them for the guest kernel (segment-base MSRs, reads of
- * CR0/2/3/4, clts); user code runs in ring 3 as the kernel does, but must
- * get #GP(0) for every one, as on Xen, or it could read and replace the
- * kernel's GS base. The forced-emulation cpuid is allowed in user mode.
+ * CR0/2/3/4, clts, mov to/from debug registers); user code runs in ring 3
+ * as the kernel does, but must get #GP(0) for every one, as on Xen, or it
+ * could read and replace the kernel's GS base. The forced-emulation cpuid is allowed in user mode.
  */
 #include <libpv/hypercall.h>
 #include <libpv/string.h>
@@ -18,7 +18,7 @@
 
 extern const char up_page[], up_rdmsr_kgs[], up_rdmsr_gs[], up_rdmsr_fs[],
 	up_wrmsr_kgs[], up_wrmsr_fs[], up_cr0[], up_cr2[], up_cr3[], up_cr4[],
-	up_clts[], up_cpuid[], up_int3[];
+	up_clts[], up_dr0[], up_dr7[], up_dr6w[], up_cpuid[], up_int3[];
 
 asm(".pushsection .text\n"
     ".balign 4096\n"
@@ -39,7 +39,11 @@ asm(".pushsection .text\n"
     "up_cr2:\n\tmov %cr2, %rax\n"
     "up_cr3:\n\tmov %cr3, %rax\n"
     "up_cr4:\n\tmov %cr4, %rax\n"
-    "up_clts:\n\tclts\n\t"
+    "up_clts:\n\tclts\n"
+    "up_dr0:\n\tmov %dr0, %rax\n"
+    "up_dr7:\n\tmov %dr7, %rax\n\t"
+    "xor %eax, %eax\n"
+    "up_dr6w:\n\tmov %rax, %dr6\n\t"
     "xor %eax, %eax\n\t"
     "xor %ecx, %ecx\n"
     "up_cpuid:\n\tud2a\n\t.ascii \"xen\"\n\tcpuid\n"
@@ -65,6 +69,10 @@ static const struct step steps[] = {
 	{ "user_read_cr3_is_gp0", up_cr3, 3 },
 	{ "user_read_cr4_is_gp0", up_cr4, 3 },
 	{ "user_clts_is_gp0", up_clts, 2 },
+	/* Emulated for the kernel, never for user code. */
+	{ "user_read_dr0_is_gp0", up_dr0, 3 },
+	{ "user_read_dr7_is_gp0", up_dr7, 3 },
+	{ "user_write_dr6_is_gp0", up_dr6w, 3 },
 };
 #define NR_STEPS (sizeof(steps) / sizeof(steps[0]))
 

@@ -24,6 +24,14 @@ required):
   hypervisor     hypervisor image (default "{build}/hypervisor/lamina.elf")
   extra          list of raw QEMU arguments for tools/run --extra (default [])
   skip           if a non-empty string, the case is skipped for that reason
+  command        instead of a boot through tools/run: a command (list of
+                 arguments, "{build}" substituted) run from the source
+                 tree within timeout seconds. Only name (and optionally
+                 timeout and skip) apply. It prints "PASS x", "FAIL x: why"
+                 and "SKIP x: why" lines, each reported as "<name>/x", and
+                 fails if it exits non-zero without a FAIL line or prints
+                 no result at all (tests/system/xen_ref.py's cases use it
+                 to run guests on Xen 4.17 too)
 
 Regexes are Python `re` patterns matched with re.search against each output
 line (serial output and tools/run's messages, "\\r" stripped).
@@ -37,6 +45,7 @@ from sched_bounds_cases import SCHED_BOUNDS_CASES
 from fuzz_cases import FUZZ_CASES
 from spec_hygiene_cases import SPEC_HYGIENE_CASES
 from tlb_cases import TLB_CASES
+from xen_behaviour_cases import XEN_BEHAVIOUR_CASES
 
 CASES = [
     {
@@ -48,7 +57,8 @@ CASES = [
 ]
 
 CASES += GUEST_CASES + BOOT_CASES + FRAME_RULE_CASES + RETURN_CHECK_CASES + \
-    SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + TLB_CASES + [
+    SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + TLB_CASES + \
+    XEN_BEHAVIOUR_CASES + [
     {
         "name": "hypervisor-fault-report",
         "cmdline": "selftest_fault",

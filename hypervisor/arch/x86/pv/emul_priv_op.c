@@ -7,6 +7,9 @@
  *  #GP  rdmsr/wrmsr of FS_BASE, GS_BASE, KERNEL_GS_BASE: like set_segment_base.
  *       mov from CR0/CR2/CR3/CR4: the guest's view of them.
  *       clts: fpu_taskswitch(0).
+ *       mov to/from DR0-DR7: set_debugreg/get_debugreg, a refused value
+ *       being #GP(0); DR4/DR5 alias DR6/DR7 (the guest's CR4.DE is clear),
+ *       DR8-DR15 are #UD, as in Xen.
  *       Anything else (cli, sti, hlt, lgdt, lidt, mov to CRn, other MSRs,
  *       in/out, invlpg, wbinvd, ...): #GP delivered to the guest.
  *  Guest user mode runs in ring 3 like its kernel, but these are the
@@ -17,6 +20,7 @@
 #include <lamina/config.h>
 #include <lamina/cpuid_policy.h>
 #include <lamina/guest_access.h>
+#include <lamina/hypercall.h>
 #include <lamina/insn_decode.h>
 #include <lamina/lib.h>
 #include <lamina/mm.h>
@@ -142,6 +146,29 @@ static bool read_control_register(unsigned int cr, uint64_t *val)
 	return false;
 }
 
+/*
+ * mov to/from a debug register: the values of set_debugreg/get_debugreg.
+ * False when the guest must get #GP(0); *ud when it must get #UD instead.
+ */
+static bool emulate_mov_dr(struct cpu_regs *regs, const struct pv_insn *insn,
+			   bool *ud)
+{
+	unsigned int dr = insn->dr;
+	uint64_t *gpr = gpr_ptr(regs, insn->gpr);
+
+	if (dr > 7) {
+		*ud = true;
+		return false;
+	}
+	if (dr == 4 || dr == 5)
+		dr += 2;
+	if (insn->kind == PV_INSN_MOV_FROM_DR) {
+		*gpr = current->debugreg[dr];
+		return true;
+	}
+	return do_set_debugreg(dr, *gpr, 0, 0, 0) == 0;
+}
+
 bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vector)
 {
 	uint8_t bytes[PV_INSN_MAX_LEN];
@@ -184,6 +211,17 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vector)
 	case PV_INSN_CLTS:
 		pv_set_virtual_ts(current, false);
 		break;
+	case PV_INSN_MOV_FROM_DR:
+	case PV_INSN_MOV_TO_DR: {
+		bool ud = false;
+		if (!emulate_mov_dr(regs, &insn, &ud)) {
+			if (!ud)
+				return false;
+			pv_inject_exception(regs, X86_EXC_UD, false, 0);
+			return true;
+		}
+		break;
+	}
 	default:
 		return false;
 	}

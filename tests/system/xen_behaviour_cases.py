@@ -1,0 +1,43 @@
+"""Xen behaviours real PV kernels rely on, each checked on Lamina and, with
+the same guest binary, on Xen 4.17 (the reference; tests/system/xen_ref.py
+fetches it with tools/fetch-xen and the Xen cases are skipped, saying why,
+when it cannot be downloaded)."""
+
+XEN_REF = "tests/system/xen_ref.py"
+
+XEN_BEHAVIOUR_CASES = []
+
+
+def on_both(name, guest, min_subtests, timeout=120):
+    """A guest case on Lamina and the same guest checked on Xen."""
+    XEN_BEHAVIOUR_CASES.append({
+        "name": name,
+        "modules": [("{build}/tests/guests/" + guest + ".elf", "")],
+        "expect_status": "poweroff",
+        "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+        "subtests": True,
+        "min_subtests": min_subtests,
+    })
+    XEN_BEHAVIOUR_CASES.append({
+        "name": name + "-on-xen",
+        "command": [XEN_REF, "--build", "{build}", "--check", guest,
+                    "{build}/tests/guests/" + guest + ".elf"],
+        "timeout": timeout + 600,     # the first run may download Xen
+    })
+
+
+# mov to/from %dr0-%dr7 by the guest kernel (emulated like set_debugreg /
+# get_debugreg), and far call/jmp through absent, non-code, not-present,
+# beyond-limit and call-gate selectors: #GP/#NP with the selector as error
+# code (tests/guests/xen_behaviour.c).
+on_both("xen-behaviour", "xen_behaviour", 43)
+
+# The same privileged instructions from guest user mode: #GP(0), never
+# emulated (tests/guests/user_priv.c; its Lamina case is in
+# return_check_cases.py).
+XEN_BEHAVIOUR_CASES.append({
+    "name": "user-mode-privileged-insns-on-xen",
+    "command": [XEN_REF, "--build", "{build}", "--check", "user_priv",
+                "{build}/tests/guests/user_priv.elf"],
+    "timeout": 720,
+})
