@@ -41,3 +41,12 @@ XEN_BEHAVIOUR_CASES.append({
                 "{build}/tests/guests/user_priv.elf"],
     "timeout": 720,
 })
+
+# HYPERVISOR_iret to a non-canonical rip: #GP(0) at that rip in the guest
+# (tests/guests/iret_noncanonical.c; its Lamina case is in guest_cases.py).
+XEN_BEHAVIOUR_CASES.append({
+    "name": "guest-iret-noncanonical-on-xen",
+    "command": [XEN_REF, "--build", "{build}", "--check", "iret_noncanonical",
+                "{build}/tests/guests/iret_noncanonical.elf"],
+    "timeout": 720,
+})
