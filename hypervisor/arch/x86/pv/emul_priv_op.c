@@ -6,6 +6,10 @@
  *       The prefix before anything else: #UD.
  *  #GP  rdmsr/wrmsr of FS_BASE, GS_BASE, KERNEL_GS_BASE: like set_segment_base.
  *       mov from CR0/CR2/CR3/CR4: the guest's view of them.
+ *       mov to CR4: accepted, and only OSXSAVE taken (when XSAVE is
+ *       offered), as Xen filters a PV guest's CR4 writes.
+ *       xsetbv: XCR0 with Xen's checks (needs the guest's CR4.OSXSAVE,
+ *       else #UD; XCR0 only, x87 on, AVX with SSE, offered components).
  *       clts: fpu_taskswitch(0).
  *       mov to/from DR0-DR7: set_debugreg/get_debugreg, a refused value
  *       being #GP(0); DR4/DR5 alias DR6/DR7 (the guest's CR4.DE is clear),
@@ -28,6 +32,7 @@
 #include <pv/xen.h>
 #include <asm/cpu.h>
 #include <asm/traps.h>
+#include <asm/xstate.h>
 
 /* Pointer to general register n (0 = rax ... 15 = r15) in a frame. */
 static uint64_t *gpr_ptr(struct cpu_regs *r, unsigned int n)
@@ -52,7 +57,7 @@ static uint64_t *gpr_ptr(struct cpu_regs *r, unsigned int n)
 	}
 }
 
-static void emulate_cpuid(struct cpu_regs *regs)
+static void emulate_cpuid(struct cpu_regs *regs, unsigned int vector)
 {
 	static struct pv_cpuid_params params;
 	static bool params_ready;
@@ -64,12 +69,26 @@ static void emulate_cpuid(struct cpu_regs *regs)
 		cpuid_count(0, 0, &l0.a, &l0.b, &l0.c, &l0.d);
 		cpuid_count(0x80000000, 0, &x0.a, &x0.b, &x0.c, &x0.d);
 		pv_cpuid_params_init(&params, &l0, &x0);
-		params.xcr0_mask = 0;   /* no XSAVE for guests yet */
-		params.osxsave = false;
+		params.xcr0_mask = xstate_guest_mask;
+		params.xsave_max_size = (xstate_guest_mask & XSTATE_YMM) ?
+			XSTATE_AREA_SIZE : XSTATE_YMM_OFFSET;
 		params.fsgsbase = false;
+		/* Highest machine address the domain may see, as Xen computes it. */
+		params.machine_address_bits = 64 - __builtin_clzl(max_mfn - 1) + PAGE_SHIFT;
+		if (x0.a >= 0x80000001) {
+			struct cpuid_regs x1;
+			cpuid_count(0x80000001, 0, &x1.a, &x1.b, &x1.c, &x1.d);
+			params.tsc.rdtscp = x1.d & CPUIDX1_EDX_RDTSCP;
+		}
 		params.preserve_ad = true;      /* MMU_PT_UPDATE_PRESERVE_AD works */
 		params_ready = true;
 	}
+	/*
+	 * OSXSAVE: the guest's CR4.OSXSAVE; a kernel using the forced-emulation
+	 * prefix also sees the hypervisor's, as in Xen.
+	 */
+	params.osxsave = current->virt_cr4_osxsave ||
+		(vector == X86_EXC_UD && current->kernel_mode && xstate_enabled);
 	cpuid_count(leaf, sub, &host.a, &host.b, &host.c, &host.d);
 	pv_cpuid_policy(leaf, sub, &host, &out, &params);
 	regs->rax = out.a;
@@ -141,9 +160,26 @@ static bool read_control_register(unsigned int cr, uint64_t *val)
 	case 4:
 		/* Features the guest may rely on; hypervisor-only bits hidden. */
 		*val = read_cr4() & (X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+		if (v->virt_cr4_osxsave)
+			*val |= X86_CR4_OSXSAVE;
 		return true;
 	}
 	return false;
+}
+
+/* xsetbv: 0, or the exception the guest gets (X86_EXC_UD / X86_EXC_GP). */
+static int emulate_xsetbv(struct cpu_regs *regs)
+{
+	struct vcpu *v = current;
+	uint64_t val = ((regs->rdx & 0xffffffff) << 32) | (regs->rax & 0xffffffff);
+
+	if (!v->virt_cr4_osxsave)
+		return X86_EXC_UD;
+	if ((uint32_t)regs->rcx != 0 || !xstate_guest_xcr0_ok(val))
+		return X86_EXC_GP;
+	xstate_load_xcr0(val);
+	v->xcr0 = val;
+	return 0;
 }
 
 /*
@@ -187,7 +223,7 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vector)
 	if (vector == X86_EXC_UD) {
 		if (insn.kind != PV_INSN_FEP_CPUID)
 			return false;
-		emulate_cpuid(regs);
+		emulate_cpuid(regs, vector);
 		regs->rip += insn.length;
 		return true;
 	}
@@ -206,6 +242,22 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vector)
 		if (!read_control_register(insn.cr, &val))
 			return false;
 		*gpr_ptr(regs, insn.gpr) = val;
+		break;
+	}
+	case PV_INSN_MOV_TO_CR:
+		if (insn.cr != 4)
+			return false;
+		current->virt_cr4_osxsave = xstate_guest_mask &&
+			(*gpr_ptr(regs, insn.gpr) & X86_CR4_OSXSAVE);
+		break;
+	case PV_INSN_XSETBV: {
+		int exc = emulate_xsetbv(regs);
+		if (exc == X86_EXC_GP)
+			return false;
+		if (exc) {
+			pv_inject_exception(regs, exc, false, 0);
+			return true;
+		}
 		break;
 	}
 	case PV_INSN_CLTS:
