@@ -8,6 +8,9 @@
  *  - A far call/jmp through a selector the CPU cannot use (absent, past
  *    the table's limit, not code) faults with the selector as error code,
  *    as on hardware; never #GP(0).
+ *  - XSAVE: the kernel turns CR4.OSXSAVE on with a (filtered) CR4 write,
+ *    then sets XCR0 with xsetbv, checked as Xen checks it; AVX then works
+ *    and CPUID follows.
  */
 #include <libpv/hypercall.h>
 #include <libpv/string.h>
@@ -215,6 +218,100 @@ static void far_transfers(void)
 	far_transfer("lcall_no_ldt", false, LDT_SEL(0), PV_TRAP_GP);
 }
 
+/* ---- XSAVE ------------------------------------------------------------- */
+
+#define X86_CR4_OSXSAVE (1UL << 18)
+#define CPUID1_ECX_XSAVE   (1u << 26)
+#define CPUID1_ECX_OSXSAVE (1u << 27)
+#define CPUID1_ECX_AVX     (1u << 28)
+
+static unsigned int fep_cpuid_ecx(unsigned int leaf)
+{
+	unsigned int a = leaf, b, c = 0, d;
+
+	asm volatile("ud2a; .ascii \"xen\"; cpuid"
+		     : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return c;
+}
+
+static unsigned long xgetbv0(void)
+{
+	unsigned long a = 0, c = 0, d = 0;
+
+	PROBE_RW("xgetbv", a, c, d);
+	return probe_seen.hits ? ~0UL : ((d << 32) | (a & 0xffffffffUL));
+}
+
+static unsigned long xsetbv(unsigned int reg, unsigned long val)
+{
+	return PROBE("xsetbv", val & 0xffffffffUL, reg, val >> 32);
+}
+
+static void xsave(void)
+{
+	unsigned long cr4, at, a = 0, c = 0, d = 0;
+	unsigned long ymm[4] = { 0 };
+	static const unsigned long pattern[4] = {
+		0x1111111111111111UL, 0x2222222222222222UL,
+		0x3333333333333333UL, 0x4444444444444444UL };
+
+	if (!(fep_cpuid_ecx(1) & CPUID1_ECX_XSAVE) ||
+	    !(fep_cpuid_ecx(1) & CPUID1_ECX_AVX)) {
+		pv_printf("SKIP xsave: no XSAVE/AVX offered\n");
+		return;
+	}
+	PROBE_RW("mov %%cr4, %%rax", a, c, d);
+	cr4 = a;
+	test_check(!probe_seen.hits && !(cr4 & X86_CR4_OSXSAVE),
+		   "cr4_osxsave_initially_clear", "cr4 %#lx", cr4);
+	/* Without CR4.OSXSAVE, xsetbv is #UD. */
+	at = xsetbv(0, 3);
+	expect_fault("xsetbv_without_osxsave_ud", at, PV_TRAP_UD, ~0UL);
+
+	PROBE("mov %%rax, %%cr4", cr4 | X86_CR4_OSXSAVE, 0, 0);
+	check_no_fault("write_cr4_osxsave");
+	a = 0;
+	PROBE_RW("mov %%cr4, %%rax", a, c, d);
+	test_check(a & X86_CR4_OSXSAVE, "cr4_osxsave_reads_back", "cr4 %#lx", a);
+	test_check(fep_cpuid_ecx(1) & CPUID1_ECX_OSXSAVE, "cpuid_osxsave_set",
+		   "leaf 1 ecx %#x", fep_cpuid_ecx(1));
+	test_expect_eq("xgetbv_initial", xgetbv0(), 3);
+
+	/* Xen's checks: XCR0 only, x87 on, YMM needs SSE, offered bits only. */
+	at = xsetbv(0, 0);
+	expect_fault("xsetbv_zero_gp0", at, PV_TRAP_GP, 0);
+	at = xsetbv(0, 2);
+	expect_fault("xsetbv_without_x87_gp0", at, PV_TRAP_GP, 0);
+	at = xsetbv(0, 5);
+	expect_fault("xsetbv_ymm_without_sse_gp0", at, PV_TRAP_GP, 0);
+	at = xsetbv(0, 3 | (1UL << 9));         /* PKRU: not offered to PV */
+	expect_fault("xsetbv_pkru_gp0", at, PV_TRAP_GP, 0);
+	at = xsetbv(0, 3 | (1UL << 40));
+	expect_fault("xsetbv_high_bit_gp0", at, PV_TRAP_GP, 0);
+	at = xsetbv(1, 3);
+	expect_fault("xsetbv_xcr1_gp0", at, PV_TRAP_GP, 0);
+	test_expect_eq("xgetbv_after_refusals", xgetbv0(), 3);
+
+	xsetbv(0, 7);
+	check_no_fault("xsetbv_x87_sse_ymm");
+	test_expect_eq("xgetbv_after_xsetbv", xgetbv0(), 7);
+
+	/* AVX now runs, and the state survives a hypercall and a trap. */
+	PROBE("vmovdqu (%%rax), %%ymm3", pattern, 0, 0);
+	check_no_fault("avx_load_runs");
+	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	PROBE("int3", 0, 0, 0);
+	PROBE("vmovdqu %%ymm3, (%%rax)", ymm, 0, 0);
+	test_check(!memcmp(ymm, pattern, sizeof(ymm)), "ymm_state_kept",
+		   "ymm3 %lx %lx %lx %lx", ymm[0], ymm[1], ymm[2], ymm[3]);
+
+	xsetbv(0, 3);
+	check_no_fault("xsetbv_back_to_sse");
+	test_expect_eq("xgetbv_back_to_sse", xgetbv0(), 3);
+	at = PROBE("vmovdqu %%ymm3, (%%rax)", ymm, 0, 0);
+	expect_fault("avx_after_ymm_off_ud", at, PV_TRAP_UD, ~0UL);
+}
+
 void kernel_main(start_info_t *si)
 {
 	(void)si;
@@ -225,5 +322,7 @@ void kernel_main(start_info_t *si)
 	probe_catch(PV_TRAP_UD);
 	debug_registers();
 	far_transfers();
+	probe_catch(PV_TRAP_BP);
+	xsave();
 	test_finish();
 }

@@ -211,14 +211,22 @@ bool pv_emulate_privileged(struct cpu_regs *regs, unsigned int vector)
 	struct pv_insn insn;
 	size_t len;
 
-	if (vector == X86_EXC_GP && !current->kernel_mode)
-		return false;           /* #GP(0): nothing is emulated for user code */
 	/* Fetch what we can: the instruction may end at an unmapped page. */
 	for (len = 0; len < sizeof(bytes); len++)
 		if (copy_from_guest(&bytes[len], regs->rip + len, 1))
 			break;
 	if (pv_insn_decode(bytes, len, &insn) < 0)
 		return false;
+
+	if (vector == X86_EXC_GP && !current->kernel_mode) {
+		/* Nothing is emulated for user code: #GP(0), except that xsetbv
+		 * checks CR4.OSXSAVE (#UD) before privilege, as in Xen. */
+		if (insn.kind == PV_INSN_XSETBV && !current->virt_cr4_osxsave) {
+			pv_inject_exception(regs, X86_EXC_UD, false, 0);
+			return true;
+		}
+		return false;
+	}
 
 	if (vector == X86_EXC_UD) {
 		if (insn.kind != PV_INSN_FEP_CPUID)
