@@ -51,3 +51,13 @@ XEN_BEHAVIOUR_CASES.append({
                 "{build}/tests/guests/iret_noncanonical.elf"],
     "timeout": 720,
 })
+
+# CPUID as a PV kernel sees it, Lamina against Xen 4.17 in the same run:
+# tests/guests/cpuid_dump.elf on both; any difference not listed (with the
+# values each side shows) in tests/system/cpuid_xen_differences.txt fails.
+# The list is explained in docs/abi.md ("CPUID").
+XEN_BEHAVIOUR_CASES.append({
+    "name": "cpuid-matches-xen",
+    "command": ["tests/system/cpuid_diff.py", "--build", "{build}"],
+    "timeout": 900,
+})
