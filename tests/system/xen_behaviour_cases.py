@@ -61,3 +61,21 @@ XEN_BEHAVIOUR_CASES.append({
     "command": ["tests/system/cpuid_diff.py", "--build", "{build}"],
     "timeout": 900,
 })
+
+# Extended state across domain switches (tests/guests/xstate_switch.c):
+# one domain with AVX (XCR0 7), one with XCR0 3 set by xsetbv, one that
+# never enables XSAVE; each keeps its registers and XCR0, and AVX stays #UD
+# where the domain did not enable it. (Lamina only: Xen's dom0 is alone.)
+XEN_BEHAVIOUR_CASES.append({
+    "name": "md-xstate-switch",
+    "cmdline": "dom0_mem=16M domain1=mem=16M domain2=mem=16M",
+    "modules": [("{build}/tests/guests/xstate_switch.elf", "xcr0=7 seed=1"),
+                ("{build}/tests/guests/xstate_switch.elf", "xcr0=3 seed=2"),
+                ("{build}/tests/guests/xstate_switch.elf", "xcr0=0 seed=3")],
+    "expect_status": "poweroff",
+    "timeout": 120,
+    "expect": [r"^\(d0\) 3 passed, 0 failed", r"^\(d1\) 4 passed, 0 failed",
+               r"^\(d2\) 3 passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 10,
+})
