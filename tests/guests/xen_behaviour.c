@@ -163,6 +163,11 @@ static struct __attribute__((packed)) {
 	uint16_t sel;
 } far_ptr;
 
+static struct __attribute__((packed)) {
+	uint64_t offset;
+	uint16_t sel;
+} far_ptr64;
+
 static void far_transfer(const char *name, bool jmp, unsigned long sel,
 			 unsigned int want_vector)
 {
@@ -214,6 +219,16 @@ static void far_transfers(void)
 	far_transfer("lcall_gdt_past_limit", false, GDT_PAST_LIMIT | 3, PV_TRAP_GP);
 	far_transfer("ljmp_gdt_past_limit", true, GDT_PAST_LIMIT | 3, PV_TRAP_GP);
 	far_transfer("lcall_gdt_rpl0_past_limit", false, GDT_PAST_LIMIT, PV_TRAP_GP);
+	/* The hypervisor's own selectors: ring-0 code and data, never usable. */
+	far_transfer("lcall_hypervisor_cs", false, 0xe008, PV_TRAP_GP);
+	far_transfer("ljmp_hypervisor_cs", true, 0xe008, PV_TRAP_GP);
+	far_transfer("lcall_hypervisor_ds", false, 0xe010, PV_TRAP_GP);
+	/* The m16:64 form (REX.W) through the data descriptor. */
+	far_ptr64.offset = 0x1000;
+	far_ptr64.sel = LDT_SEL(1);
+	unsigned long at = PROBE("rex.w lcall *(%%rax)", &far_ptr64, 0, 0);
+	expect_fault("lcall_m16_64_ldt_data_descriptor", at, PV_TRAP_GP,
+		     LDT_SEL(1) & ~3UL);
 	set_ldt(0, 0);
 	far_transfer("lcall_no_ldt", false, LDT_SEL(0), PV_TRAP_GP);
 }
