@@ -134,6 +134,20 @@ static void debug_registers(void)
 	WRITE_DR(5, 0);
 	check_no_fault("mov_to_dr5_runs");
 
+	/*
+	 * The ModRM mod field is ignored: mod 0 is still the register form
+	 * (0f 21 38: mov %dr7, %rax; 0f 20 20: mov %cr4, %rax).
+	 */
+	{
+		unsigned long a = 0, c = 0, d = 0;
+		PROBE_RW(".byte 0x0f, 0x21, 0x38", a, c, d);
+		check_no_fault("mov_from_dr7_mod0_runs");
+		test_expect_eq("mov_from_dr7_mod0_value", a, DR7_INIT);
+		a = 0;
+		PROBE_RW(".byte 0x0f, 0x20, 0x20", a, c, d);
+		check_no_fault("mov_from_cr4_mod0_runs");
+	}
+
 	/* %dr8 does not exist: #UD. */
 	at = PROBE(".byte 0x44, 0x0f, 0x21, 0xc0", 0, 0, 0);  /* mov %dr8, %rax */
 	expect_fault("mov_from_dr8_ud", at, PV_TRAP_UD, ~0UL);
