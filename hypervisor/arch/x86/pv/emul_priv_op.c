@@ -14,10 +14,11 @@
  *       mov to/from DR0-DR7: set_debugreg/get_debugreg, a refused value
  *       being #GP(0); DR4/DR5 alias DR6/DR7 (the guest's CR4.DE is clear),
  *       DR8-DR15 are #UD, as in Xen.
- *       Anything else (cli, sti, hlt, lgdt, lidt, mov to CRn, other MSRs,
- *       in/out, invlpg, wbinvd, ...): #GP delivered to the guest.
+ *       Anything else (cli, sti, hlt, lgdt, lidt, mov to CR0/CR3, other
+ *       MSRs, in/out, invlpg, wbinvd, ...): #GP delivered to the guest.
  *  Guest user mode runs in ring 3 like its kernel, but these are the
- *  kernel's: user code gets #GP(0) for every one of them, as in Xen. Only
+ *  kernel's: user code gets #GP(0) for every one of them, as in Xen
+ *  (xsetbv: #UD while the guest's CR4.OSXSAVE is clear, Xen's order). Only
  *  the forced-emulation cpuid works there too (Xen refuses it to user code
  *  only when the guest turned CPUID faulting on, which Lamina does not offer).
  */
