@@ -20,6 +20,7 @@ be fetched. This is how a test checks its expectations against Xen.
 """
 
 import argparse
+import fcntl
 import gzip
 import os
 import re
@@ -37,18 +38,25 @@ SUMMARY = r"^\d+ passed, \d+ failed"
 
 def xen_image(build):
     """Path of the gunzipped Xen image, or None with the reason."""
-    out = os.path.join(build, "xen", "xen-4.17.elf")
+    xen_dir = os.path.join(build, "xen")
+    out = os.path.join(xen_dir, "xen-4.17.elf")
     if os.path.exists(out):
         return out, ""
-    r = subprocess.run([os.path.join(ROOT, "tools", "fetch-xen"),
-                        os.path.join(build, "xen")],
-                       capture_output=True, text=True, timeout=600)
-    if r.returncode != 0:
-        return None, (r.stderr.strip().splitlines() or ["fetch-xen failed"])[-1]
-    gz = r.stdout.strip().splitlines()[-1]
-    with gzip.open(gz, "rb") as src, open(out + ".tmp", "wb") as dst:
-        shutil.copyfileobj(src, dst)
-    os.replace(out + ".tmp", out)
+    os.makedirs(xen_dir, exist_ok=True)
+    # Cases run in parallel: one fetches, the others wait for it.
+    with open(os.path.join(xen_dir, ".fetch.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.exists(out):
+            return out, ""
+        r = subprocess.run([os.path.join(ROOT, "tools", "fetch-xen"), xen_dir],
+                           capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            return None, (r.stderr.strip().splitlines() or
+                          ["fetch-xen failed"])[-1]
+        gz = r.stdout.strip().splitlines()[-1]
+        with gzip.open(gz, "rb") as src, open(out + ".tmp", "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        os.replace(out + ".tmp", out)
     return out, ""
 
 
