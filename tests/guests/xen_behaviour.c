@@ -34,6 +34,7 @@
 #define GDT_PAST_LIMIT 0x1ff0                /* GDT index 1022: guest has none */
 
 static uint64_t ldt_page[512] __attribute__((aligned(4096)));
+static uint64_t gdt_page[512] __attribute__((aligned(4096)));
 static volatile unsigned long watched;
 
 static long setdr(unsigned int reg, unsigned long value)
@@ -245,6 +246,25 @@ static void far_transfers(void)
 		     LDT_SEL(1) & ~3UL);
 	set_ldt(0, 0);
 	far_transfer("lcall_no_ldt", false, LDT_SEL(0), PV_TRAP_GP);
+
+	/*
+	 * A one-frame guest GDT of 16 entries: a selector past the entries in
+	 * that frame, and one in the next (absent) frame, below the
+	 * hypervisor's reserved pages.
+	 */
+	unsigned long gva = (unsigned long)gdt_page;
+	gdt_page[4] = CODE64_DPL3;
+	if (HYPERVISOR_update_va_mapping(gva, pv_pt_lookup(gva) & ~PTE_RW,
+					 UVMF_INVLPG))
+		pv_crash("cannot make the GDT page read-only\n");
+	unsigned long gmfn = pv_pfn_to_mfn(pv_virt_to_pfn(gdt_page));
+	if (PV_HYPERCALL(__HYPERVISOR_set_gdt, &gmfn, 16, 0, 0, 0))
+		pv_crash("set_gdt failed\n");
+	far_transfer("lcall_gdt_past_entries_same_frame", false, (100 << 3) | 3,
+		     PV_TRAP_GP);
+	far_transfer("lcall_gdt_next_frame", false, (600 << 3) | 3, PV_TRAP_GP);
+	far_transfer("ljmp_gdt_last_guest_frame", true, ((14 * 512 - 1) << 3) | 3,
+		     PV_TRAP_GP);
 }
 
 /* ---- XSAVE ------------------------------------------------------------- */

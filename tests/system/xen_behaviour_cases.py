@@ -31,7 +31,7 @@ def on_both(name, guest, min_subtests, timeout=120):
 # beyond-limit and call-gate selectors: #GP/#NP with the selector as error
 # code; XSAVE enabled through CR4 and xsetbv with its checks, AVX state kept
 # (tests/guests/xen_behaviour.c).
-on_both("xen-behaviour", "xen_behaviour", 70)
+on_both("xen-behaviour", "xen_behaviour", 73)
 
 # The same privileged instructions from guest user mode: #GP(0), never
 # emulated (tests/guests/user_priv.c; its Lamina case is in
