@@ -17,7 +17,7 @@
 
 bool xstate_enabled;
 uint64_t xstate_guest_mask;
-static uint64_t cpu_xcr0;
+static uint64_t cpu_xcr0;              /* what XCR0 holds (one CPU) */
 
 static inline void xsetbv(uint32_t reg, uint64_t val)
 {
