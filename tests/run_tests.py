@@ -61,6 +61,7 @@ CASE_DEFAULTS = {
     "hypervisor": "{build}/hypervisor/lamina.elf", "extra": [], "skip": "",
     "expect_count": [], "input": [],
     "audit": True, "slow_path": True,
+    "command": None,
 }
 CASE_REQUIRED = ("name", "modules", "expect_status")
 
@@ -198,9 +199,18 @@ def normalize_case(raw):
     missing = [k for k in CASE_REQUIRED if k not in raw]
     if missing:
         problems.append(f"missing field(s) {', '.join(missing)}")
+    if "command" in raw and raw["command"] is not None:
+        # A command case: only name and command are used.
+        problems = [p for p in problems if not p.startswith("missing")]
+        if not raw.get("name"):
+            problems.append("missing field(s) name")
     if problems:
         raise ValueError("; ".join(problems))
     case = dict(CASE_DEFAULTS, **raw)
+    if case["command"] is not None:
+        if not isinstance(case["command"], list) or not case["command"]:
+            raise ValueError("command is not a non-empty list")
+        return case
     if case["expect_status"] not in END_STATUS:
         raise ValueError(f"bad expect_status {case['expect_status']!r}")
     if not case["modules"] and case["expect_status"] != "boot-error":
@@ -229,8 +239,10 @@ def join_options(cmdline, option):
 
 def wants_slow_path(raw):
     """Whether a case also runs with the fast hypercall path off: not when it
-    opts out, runs no guest (boot errors), or is already off (tracing)."""
+    opts out, boots nothing through tools/run (command cases), runs no guest
+    (boot errors), or is already off (tracing)."""
     return bool(raw.get("slow_path", True)) and \
+        raw.get("command") is None and \
         raw.get("expect_status") != "boot-error" and \
         "trace_hypercalls" not in raw.get("cmdline", "").split() and \
         SLOW_PATH_OPTION not in raw.get("cmdline", "").split()
@@ -331,8 +343,44 @@ class Runner:
                 print(detail, end="")
             sys.stdout.flush()
 
+    def run_command_case(self, case):
+        """Run a command case; judged like a unit test program."""
+        log_path = os.path.join(self.build, "tests", "system",
+                                case["name"] + ".log")
+        cmd = [substitute_build(a, self.build) for a in case["command"]]
+        with open(log_path, "wb") as log:
+            log.write(("$ " + shlex.join(cmd) + "\n").encode())
+            log.flush()
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
+                                    stderr=subprocess.STDOUT, cwd=ROOT,
+                                    start_new_session=True)
+            with self.lock:
+                self.children.add(proc)
+                if self.stopping:
+                    proc.terminate()
+            try:
+                code = proc.wait(timeout=float(case["timeout"]))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                code = None
+            finally:
+                with self.lock:
+                    self.children.discard(proc)
+        with open(log_path, "rb") as log:
+            lines = output_lines(log.read())[1:]
+        if self.stopping:
+            return
+        results = judge_unit(case["name"], lines, code)
+        failed = any(r.kind == "FAIL" for r in results)
+        detail = f"    log: {log_path}\n" + tail(lines) if failed else ""
+        self.report(results, detail)
+
     def run_case(self, case):
         """Boot one system case; report it and its subtests."""
+        if case["command"] is not None:
+            self.run_command_case(case)
+            return
         log_dir = os.path.join(self.build, "tests", "system")
         log_path = os.path.join(log_dir, log_name(case["name"]) + ".log")
         cmd = run_command(case, self.build)

@@ -10,6 +10,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
+import tempfile
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -127,6 +128,31 @@ def check_case_definition_errors():
         except ValueError:
             continue
         raise AssertionError(f"accepted {bad}")
+
+
+def check_command_case():
+    """A command case needs only name and command, and runs judged as a
+    unit program (its lines become "<name>/x" results)."""
+    c = rt.normalize_case({"name": "cmd", "command": ["{build}/x", "-v"]})
+    assert c["command"] == ["{build}/x", "-v"] and c["timeout"] == 60, c
+    for bad in ({"name": "cmd", "command": []},
+                {"name": "cmd", "command": "a string"},
+                {"command": ["x"]}):
+        try:
+            rt.normalize_case(bad)
+        except ValueError:
+            continue
+        raise AssertionError(f"accepted {bad}")
+    lines = []
+    with tempfile.TemporaryDirectory() as build:
+        runner = rt.Runner(build)
+        os.makedirs(os.path.join(build, "tests", "system"))
+        runner.report = lambda results, detail="": \
+            lines.extend(r.line() for r in results)
+        runner.run_case(rt.normalize_case({
+            "name": "cmd", "command": [sys.executable, "-c",
+                                       "print('PASS a'); print('SKIP b: no')"]}))
+    assert lines == ["PASS cmd/a", "SKIP cmd/b: no"], lines
 
 
 def check_run_command():

@@ -24,6 +24,7 @@
 #include <pv/xen.h>
 #include <pv/vcpu.h>
 #include <asm/cpu.h>
+#include <asm/xstate.h>
 #include <asm/desc.h>
 #include <asm/spec_ctrl.h>
 
@@ -151,8 +152,8 @@ int load_gs_checked(uint16_t sel);
  * see or set that the next vCPU would otherwise inherit. General registers,
  * rip, rflags, cs and ss are in the frame; then the data selectors (the
  * hypervisor never loads them, so they still hold the guest's), the FS and
- * both GS bases, and the x87/SSE state (no XSAVE state: CR4.OSXSAVE is off,
- * so AVX is unusable). Debug registers, CR0.TS, page tables and descriptor
+ * both GS bases, and the FPU state (with the components of the vCPU's XCR0
+ * when XSAVE is on). Debug registers, CR0.TS, page tables and descriptor
  * tables live in the vCPU already and are reloaded by restore_vcpu.
  */
 static void save_vcpu(struct vcpu *v)
@@ -166,7 +167,7 @@ static void save_vcpu(struct vcpu *v)
 	v->gs_base_kernel = v->kernel_mode ? gs : shadow;
 	v->gs_base_user = v->kernel_mode ? shadow : gs;
 	clts();
-	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t (*)[512])v->fpu_state));
+	xstate_save(v->fpu_state, v->xcr0);
 }
 
 /* A vCPU's first FPU state: what fninit and a reset MXCSR give. */
@@ -175,6 +176,9 @@ static void init_fpu_state(struct vcpu *v)
 	memset(v->fpu_state, 0, sizeof(v->fpu_state));
 	*(uint16_t *)&v->fpu_state[0] = 0x37f;          /* FCW */
 	*(uint32_t *)&v->fpu_state[24] = 0x1f80;        /* MXCSR */
+	/* XSTATE_BV: x87 and SSE as above (the rest in their initial state). */
+	*(uint64_t *)&v->fpu_state[XSTATE_HEADER_OFFSET] = XSTATE_LEGACY;
+	v->xcr0 = XSTATE_LEGACY;
 	v->fpu_initialised = true;
 }
 
@@ -208,7 +212,7 @@ static void restore_vcpu(struct vcpu *v)
 	clts();
 	if (fpu_ptr_reset)
 		fpu_ptr_scrub();
-	__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t (*)[512])v->fpu_state));
+	xstate_restore(v->fpu_state, v->xcr0);
 	if (v->virt_cr0_ts)
 		stts();
 }

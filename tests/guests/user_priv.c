@@ -1,9 +1,11 @@
 /*
  * user_priv: privileged instructions from guest user mode. The hypervisor
  * emulates a few of them for the guest kernel (segment-base MSRs, reads of
- * CR0/2/3/4, clts); user code runs in ring 3 as the kernel does, but must
- * get #GP(0) for every one, as on Xen, or it could read and replace the
- * kernel's GS base. The forced-emulation cpuid is allowed in user mode.
+ * CR0/2/3/4, clts, mov to/from debug registers, xsetbv); user code runs
+ * in ring 3 as the kernel does, but must get #GP(0) for every one, as on
+ * Xen, or it could read and replace the kernel's GS base. (xsetbv is #UD
+ * while the guest's CR4.OSXSAVE is clear, as Xen's emulator checks that
+ * first.) The forced-emulation cpuid is allowed in user mode.
  */
 #include <libpv/hypercall.h>
 #include <libpv/string.h>
@@ -18,7 +20,7 @@
 
 extern const char up_page[], up_rdmsr_kgs[], up_rdmsr_gs[], up_rdmsr_fs[],
 	up_wrmsr_kgs[], up_wrmsr_fs[], up_cr0[], up_cr2[], up_cr3[], up_cr4[],
-	up_clts[], up_cpuid[], up_int3[];
+	up_clts[], up_dr0[], up_dr7[], up_dr6w[], up_xsetbv[], up_cpuid[], up_int3[];
 
 asm(".pushsection .text\n"
     ".balign 4096\n"
@@ -39,7 +41,15 @@ asm(".pushsection .text\n"
     "up_cr2:\n\tmov %cr2, %rax\n"
     "up_cr3:\n\tmov %cr3, %rax\n"
     "up_cr4:\n\tmov %cr4, %rax\n"
-    "up_clts:\n\tclts\n\t"
+    "up_clts:\n\tclts\n"
+    "up_dr0:\n\tmov %dr0, %rax\n"
+    "up_dr7:\n\tmov %dr7, %rax\n\t"
+    "xor %eax, %eax\n"
+    "up_dr6w:\n\tmov %rax, %dr6\n\t"
+    "mov $3, %eax\n\t"
+    "xor %ecx, %ecx\n\t"
+    "xor %edx, %edx\n"
+    "up_xsetbv:\n\txsetbv\n\t"
     "xor %eax, %eax\n\t"
     "xor %ecx, %ecx\n"
     "up_cpuid:\n\tud2a\n\t.ascii \"xen\"\n\tcpuid\n"
@@ -52,19 +62,25 @@ struct step {
 	const char *name;
 	const char *at;
 	unsigned long len;
+	unsigned long vector;           /* 0: #GP(0) */
 };
 
 static const struct step steps[] = {
-	{ "user_rdmsr_kernel_gs_base_is_gp0", up_rdmsr_kgs, 2 },
-	{ "user_rdmsr_gs_base_is_gp0", up_rdmsr_gs, 2 },
-	{ "user_rdmsr_fs_base_is_gp0", up_rdmsr_fs, 2 },
-	{ "user_wrmsr_kernel_gs_base_is_gp0", up_wrmsr_kgs, 2 },
-	{ "user_wrmsr_fs_base_is_gp0", up_wrmsr_fs, 2 },
-	{ "user_read_cr0_is_gp0", up_cr0, 3 },
-	{ "user_read_cr2_is_gp0", up_cr2, 3 },
-	{ "user_read_cr3_is_gp0", up_cr3, 3 },
-	{ "user_read_cr4_is_gp0", up_cr4, 3 },
-	{ "user_clts_is_gp0", up_clts, 2 },
+	{ "user_rdmsr_kernel_gs_base_is_gp0", up_rdmsr_kgs, 2, 0 },
+	{ "user_rdmsr_gs_base_is_gp0", up_rdmsr_gs, 2, 0 },
+	{ "user_rdmsr_fs_base_is_gp0", up_rdmsr_fs, 2, 0 },
+	{ "user_wrmsr_kernel_gs_base_is_gp0", up_wrmsr_kgs, 2, 0 },
+	{ "user_wrmsr_fs_base_is_gp0", up_wrmsr_fs, 2, 0 },
+	{ "user_read_cr0_is_gp0", up_cr0, 3, 0 },
+	{ "user_read_cr2_is_gp0", up_cr2, 3, 0 },
+	{ "user_read_cr3_is_gp0", up_cr3, 3, 0 },
+	{ "user_read_cr4_is_gp0", up_cr4, 3, 0 },
+	{ "user_clts_is_gp0", up_clts, 2, 0 },
+	/* Emulated for the kernel, never for user code. */
+	{ "user_read_dr0_is_gp0", up_dr0, 3, 0 },
+	{ "user_read_dr7_is_gp0", up_dr7, 3, 0 },
+	{ "user_write_dr6_is_gp0", up_dr6w, 3, 0 },
+	{ "user_xsetbv_without_osxsave_is_ud", up_xsetbv, 3, PV_TRAP_UD },
 };
 #define NR_STEPS (sizeof(steps) / sizeof(steps[0]))
 
@@ -113,11 +129,11 @@ static void on_bp(struct pv_trap_frame *f)
 		if (i >= nr_seen)
 			test_fail(steps[i].name, "only %u traps seen", nr_seen);
 		else
-			test_check(s->vector == PV_TRAP_GP && s->error_code == 0 &&
-				   s->rip == uva(steps[i].at), steps[i].name,
-				   "%s at %lx error %#lx (want #GP(0) at %lx)",
+			test_check(s->vector == (steps[i].vector ?: PV_TRAP_GP) &&
+				   s->error_code == 0 && s->rip == uva(steps[i].at),
+				   steps[i].name, "%s at %lx error %#lx (want %s at %lx)",
 				   pv_trap_name(s->vector), s->rip, s->error_code,
-				   uva(steps[i].at));
+				   steps[i].vector ? "#UD" : "#GP(0)", uva(steps[i].at));
 	}
 	test_check(nr_seen == NR_STEPS, "user_forced_cpuid_allowed",
 		   "%u traps (want %u, none at the forced-emulation cpuid)",

@@ -38,6 +38,14 @@ required):
                  also runs with every hypercall on the full-frame path
                  (default True; never for boot-error cases or cases whose
                  cmdline has trace_hypercalls, which already turns it off)
+  command        instead of a boot through tools/run: a command (list of
+                 arguments, "{build}" substituted) run from the source
+                 tree within timeout seconds. Only name (and optionally
+                 timeout and skip) apply. It prints "PASS x", "FAIL x: why"
+                 and "SKIP x: why" lines, each reported as "<name>/x", and
+                 fails if it exits non-zero without a FAIL line or prints
+                 no result at all (tests/system/xen_ref.py's cases use it
+                 to run guests on Xen 4.17 too)
 
 Regexes are Python `re` patterns matched with re.search against each output
 line (serial output and tools/run's messages, "\\r" stripped).
@@ -53,6 +61,7 @@ from spec_hygiene_cases import SPEC_HYGIENE_CASES
 from tlb_cases import TLB_CASES
 from console_cases import CONSOLE_CASES
 from fifo_cases import FIFO_CASES
+from xen_behaviour_cases import XEN_BEHAVIOUR_CASES
 
 CASES = [
     {
@@ -65,7 +74,7 @@ CASES = [
 
 CASES += GUEST_CASES + BOOT_CASES + FRAME_RULE_CASES + RETURN_CHECK_CASES + \
     SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + TLB_CASES + \
-    CONSOLE_CASES + FIFO_CASES + [
+    CONSOLE_CASES + FIFO_CASES + XEN_BEHAVIOUR_CASES + [
     {
         "name": "hypervisor-fault-report",
         "cmdline": "selftest_fault",

@@ -204,21 +204,21 @@ GUEST_CASES.append({
     "min_subtests": 71,
 })
 
-# Attacks that must end the domain, each in its own guest: the hypervisor
-# reports why on its "(lamina) domain 0 (dom0) crashed: ..." line and stays
-# up to end the run with status crash.
+# HYPERVISOR_iret to a non-canonical rip (with and without VGCF_in_syscall):
+# #GP(0) in the guest at that rip, as on Xen 4.17 (checked there too, in
+# xen_behaviour_cases.py); the hypervisor never returns to it.
 GUEST_CASES.append({
     "name": "guest-iret-noncanonical",
     "modules": [("{build}/tests/guests/iret_noncanonical.elf", "")],
-    "expect_status": "crash",
-    "expect": [
-        r"^\(d0\) iret_noncanonical: HYPERVISOR_iret \(VGCF_in_syscall\) "
-        r"to rip 800000000000",
-        r"^\(lamina\) domain 0 \(dom0\) crashed: .*non-canonical.*"
-        r"rip 0x800000000000",
-    ],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) 2 passed, 0 failed"],
+    "subtests": True,
+    "min_subtests": 2,
 })
 
+# Attacks that must end the domain, each in its own guest: the hypervisor
+# reports why on its "(lamina) domain 0 (dom0) crashed: ..." line and stays
+# up to end the run with status crash.
 GUEST_CASES.append({
     "name": "guest-iret-user-no-l4",
     "modules": [("{build}/tests/guests/iret_user_no_l4.elf", "")],

@@ -335,6 +335,10 @@ static void test_leaf_d(void)
 	report("xstate_opmask_hidden_default", is_zero(&r));
 	r = query(0xd, 9, &(struct cpuid_regs){ 8, 2688, 0, 0 }, &p);
 	report("xstate_pkru_hidden", is_zero(&r));
+	/* The hypervisor's area size for the offered components replaces ecx. */
+	p.xsave_max_size = 832;
+	r = query(0xd, 0, &host0, &p);
+	report("xstate_sub0_max_size_param", regs_equal(&r, 0x7, 0x340, 832, 0));
 }
 
 static void test_leaf4(void)
@@ -373,6 +377,9 @@ static void test_extended(void)
 	report("extd7_itsc_param", regs_equal(&r, 0, 0, 0, 1u << 8));
 	r = query(0x80000008, 0, &(struct cpuid_regs){ 0x00393030, 0, ~0u, ~0u }, &p);
 	report("extd8_sizes_only", regs_equal(&r, 0x3030, 0, 0, 0));
+	/* LA57 hosts: a PV guest still has 48 linear address bits. */
+	r = query(0x80000008, 0, &(struct cpuid_regs){ 0x3930, 0, 0, 0 }, &p);
+	report("extd8_linear_bits_at_most_48", regs_equal(&r, 0x3030, 0, 0, 0));
 	r = query(0x80000009, 0, &all_ones, &p);
 	report("extd_above_max_zero", is_zero(&r));
 	r = query(0x80000002, 0, &(struct cpuid_regs){ 0x65746e49, 1, 2, 3 }, &p);

@@ -16,6 +16,7 @@
 #include <lamina/boot_info.h>
 #include <lamina/mm.h>
 #include <asm/cpu.h>
+#include <asm/xstate.h>
 #include <asm/traps.h>
 
 uint64_t *idle_l4;
@@ -76,6 +77,7 @@ static void enable_cpu_features(void)
 	/* SMAP stays off: QEMU TCG faults a guest's native iretq at CPL3 with it. */
 	write_cr4(cr4);
 	write_cr0(read_cr0() | X86_CR0_WP | X86_CR0_NE | X86_CR0_MP);
+	xstate_init();
 }
 
 void paging_init(uint64_t directmap_end, uint64_t m2p_mfn, uint64_t m2p_frames)

@@ -129,6 +129,7 @@ struct pv_cpuid_params {
 	bool arch_caps;		/* MSR_ARCH_CAPABILITIES reads are emulated */
 	bool preserve_ad;	/* mmu_update supports MMU_PT_UPDATE_PRESERVE_AD */
 	uint8_t machine_address_bits;	/* leaf 0x40000005 ebx */
+	uint32_t xsave_max_size;	/* leaf 0xd.0 ecx; 0: the host's */
 	struct pv_cpuid_tsc tsc;
 };
 

@@ -61,8 +61,11 @@ struct vcpu {
 	uint64_t poll_ports[4];                 /* SCHEDOP_poll: ports waited on */
 	unsigned int nr_poll_ports;
 	struct timer poll_timer;                /* SCHEDOP_poll timeout */
-	uint8_t fpu_state[512] __attribute__((aligned(16)));   /* fxsave area */
+	/* fxsave image, or xsave area when XSAVE is on (asm/xstate.h). */
+	uint8_t fpu_state[832] __attribute__((aligned(64)));
 	bool fpu_initialised;
+	uint64_t xcr0;                          /* xsetbv; x87|SSE until then */
+	bool virt_cr4_osxsave;                  /* the guest's CR4.OSXSAVE */
 
 	/* Time (common/time.c, vcpu_op timers). */
 	struct timer singleshot_timer;          /* set_timer_op, VCPUOP_set_singleshot_timer */

@@ -27,10 +27,10 @@ enum pv_insn_kind {
 	PV_INSN_CPUID,		/* 0f a2 */
 	PV_INSN_RDMSR,		/* 0f 32 */
 	PV_INSN_WRMSR,		/* 0f 30 */
-	PV_INSN_MOV_FROM_CR,	/* 0f 20 /r, mod == 3 */
-	PV_INSN_MOV_TO_CR,	/* 0f 22 /r, mod == 3 */
-	PV_INSN_MOV_FROM_DR,	/* 0f 21 /r, mod == 3 */
-	PV_INSN_MOV_TO_DR,	/* 0f 23 /r, mod == 3 */
+	PV_INSN_MOV_FROM_CR,	/* 0f 20 /r, any mod (ignored) */
+	PV_INSN_MOV_TO_CR,	/* 0f 22 /r, any mod (ignored) */
+	PV_INSN_MOV_FROM_DR,	/* 0f 21 /r, any mod (ignored) */
+	PV_INSN_MOV_TO_DR,	/* 0f 23 /r, any mod (ignored) */
 	PV_INSN_CLI,		/* fa */
 	PV_INSN_STI,		/* fb */
 	PV_INSN_HLT,		/* f4 */

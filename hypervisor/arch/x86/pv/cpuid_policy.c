@@ -54,7 +54,8 @@
  *  - Leaf 1: processor-type bits (eax 13:12) and the initial APIC ID
  *    (ebx 31:24) are cleared.
  *  - 0x80000007: power-management bits cleared; 0x80000008: only the
- *    address sizes survive in eax (GuestMaxPhysAddr hidden).
+ *    address sizes survive in eax (GuestMaxPhysAddr hidden), the linear
+ *    size at most 48 (PV guests have 4-level paging).
  *  - Intel: 0x80000000 vendor registers, 0x80000001 eax/ebx and 0x80000005
  *    zero; only ecx of 0x80000006.
  *
@@ -390,8 +391,9 @@ static void leaf_a(const struct cpuid_regs *host, struct cpuid_regs *out,
 
 /*
  * Leaf 0xd: XSAVE state.  Subleaf 0 ebx (size for the XCR0 in force) comes
- * from hardware as Xen does; ecx (size for every supported component) is
- * the host's, an upper bound when the guest may use fewer components.
+ * from hardware as Xen does; ecx (size for every component the guest may
+ * enable) is params->xsave_max_size when set, else the host's (an upper
+ * bound when the guest may use fewer components).
  */
 static void leaf_d(uint32_t subleaf, const struct cpuid_regs *host,
 		   struct cpuid_regs *out, const struct pv_cpuid_params *p)
@@ -403,7 +405,7 @@ static void leaf_d(uint32_t subleaf, const struct cpuid_regs *host,
 	if (subleaf == 0) {
 		out->a = host->a & (uint32_t)xcr0;
 		out->b = host->b;
-		out->c = host->c;
+		out->c = p->xsave_max_size ? p->xsave_max_size : host->c;
 		out->d = host->d & (uint32_t)(xcr0 >> 32);
 	} else if (subleaf == 1) {
 		out->a = host->a & XSAVE1_EAX_PV;
@@ -469,6 +471,9 @@ static void extd_8(const struct cpuid_regs *host, struct cpuid_regs *out,
 	if (p->spec_ctrl)
 		ebx_mask |= EXTD8_EBX_SPEC_CTRL;
 	out->a = host->a & 0xffffu;
+	/* 4-level paging only: at most 48 linear address bits (no LA57). */
+	if (((out->a >> 8) & 0xffu) > 48)
+		out->a = (out->a & 0xffu) | (48u << 8);
 	out->b = host->b & ebx_mask;
 	if (is_amd(p))
 		out->c = host->c & 0x0003f0ffu;

@@ -215,7 +215,8 @@ static bool decode_mov_cr_dr(struct cursor *c, struct pv_insn *insn,
 	};
 	uint8_t modrm;
 
-	if (!next_byte(c, &modrm) || modrm_mod(modrm) != 3)
+	/* The CPU ignores mod here: every form names a register, no memory. */
+	if (!next_byte(c, &modrm))
 		return false;
 	insn->kind = kinds[opcode - 0x20];
 	insn->gpr = rm_field(insn, modrm);

@@ -26,14 +26,11 @@ int pv_iret(struct cpu_regs *regs)
 				     "frame at %#lx", regs->rsp);
 
 	/*
-	 * exit_to_guest would turn a non-canonical rip into #GP(0) for the
-	 * guest; asking for one here is a broken kernel, ended with a report.
-	 * A non-canonical rsp needs no check: the CPU takes it, and the guest
-	 * faults on its first use (see exit_to_guest).
+	 * A non-canonical rip or rsp needs no check here: exit_to_guest never
+	 * gives the CPU such a rip but raises #GP(0) in the guest at it, with
+	 * this frame, as Xen does; the CPU takes any rsp, and the guest faults
+	 * on its first use.
 	 */
-	if (!is_canonical(ctx.rip))
-		domain_crash_current(regs, "HYPERVISOR_iret to a non-canonical "
-				     "address (rip %#lx, rsp %#lx)", ctx.rip, ctx.rsp);
 	if ((ctx.cs & 3) == 3) {
 		/* RPL 3 means a return to user mode: needs the user page tables. */
 		if (!v->user_l4_mfn)
