@@ -37,6 +37,7 @@ from sched_bounds_cases import SCHED_BOUNDS_CASES
 from fuzz_cases import FUZZ_CASES
 from spec_hygiene_cases import SPEC_HYGIENE_CASES
 from tlb_cases import TLB_CASES
+from vcpu_cases import VCPU_CASES
 
 CASES = [
     {
@@ -48,7 +49,8 @@ CASES = [
 ]
 
 CASES += GUEST_CASES + BOOT_CASES + FRAME_RULE_CASES + RETURN_CHECK_CASES + \
-    SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + TLB_CASES + [
+    SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + TLB_CASES + \
+    VCPU_CASES + [
     {
         "name": "hypervisor-fault-report",
         "cmdline": "selftest_fault",

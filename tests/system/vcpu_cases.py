@@ -1,0 +1,57 @@
+"""System tests of several vCPUs per domain (tests/guests/vcpus.c): Xen's
+VCPUOP_initialise/up/down/is_up, per-vCPU event targets, timers and
+runstate, and the refusals of bad vCPU contexts (same dict format as CASES
+in cases.py)."""
+
+VCPU_CASES = [
+    {
+        "name": f"vcpus-{n}",
+        "cmdline": f"domain0=vcpus={n}",
+        "modules": [("{build}/tests/guests/vcpus.elf", f"vcpus={n}")],
+        "expect_status": "poweroff",
+        "expect": [r"^\(d0\) \d+ passed, 0 failed",
+                   r"^\(d0\) vcpus: vCPU 1 up on its own stack"],
+        "subtests": True,
+        "min_subtests": 50,
+        "timeout": 90,
+    }
+    for n in (2, 4)
+] + [
+    {
+        # Xen's option name works too; one vCPU is the default.
+        "name": "vcpus-dom0-max-vcpus",
+        "cmdline": "dom0_max_vcpus=3",
+        "modules": [("{build}/tests/guests/vcpus.elf", "vcpus=3")],
+        "expect_status": "poweroff",
+        "expect": [r"^\(d0\) \d+ passed, 0 failed",
+                   r"^\(lamina\) domain 0 \(dom0\): .* 3 vCPUs"],
+        "subtests": True,
+        "min_subtests": 50,
+        "timeout": 90,
+    },
+    {
+        "name": "vcpus-bad-count",
+        "cmdline": "domain0=vcpus=9",
+        "modules": [("{build}/tests/guests/vcpus.elf", "")],
+        "expect_status": "boot-error",
+        "expect": [r"domain<N>=vcpus=: 1 to 8"],
+        "timeout": 30,
+    },
+    {
+        # Domain 1 takes all its vCPUs down: as in Xen it is powered off
+        # when the last goes; domain 0 runs its whole test meanwhile and
+        # the run ends normally.
+        "name": "vcpus-all-down",
+        "cmdline": "domain0=vcpus=2 domain1=vcpus=2",
+        "modules": [("{build}/tests/guests/vcpus.elf", "vcpus=2"),
+                    ("{build}/tests/guests/vcpus.elf", "vcpus=2 mode=alldown")],
+        "expect_status": "poweroff",
+        "expect": [r"^\(d0\) \d+ passed, 0 failed",
+                   r"^\(d1\) vcpus: down\(0\) = 0, is_up\(0\) = 0; now down\(1\)",
+                   r"^\(lamina\) domain 1 \(d1\) shut down: poweroff \(its last vCPU went down\)"],
+        "forbid": [r"FAIL alldown"],
+        "subtests": True,
+        "min_subtests": 50,
+        "timeout": 120,
+    },
+]
