@@ -23,6 +23,11 @@
  *
  * Secondary vCPUs keep events masked and wait with SCHEDOP_poll; they
  * only record what they saw, vCPU 0 reports it.
+ *
+ * Checked against Xen 4.17 as dom0 (QEMU -smp 4, dom0_max_vcpus=4, module
+ * argument vcpus=4): every check passes there too, the refusals with the
+ * same error codes; the runstate checks allow for Xen's secondaries
+ * running on CPUs of their own.
  */
 #include <libpv/hypercall.h>
 #include <libpv/string.h>
@@ -38,6 +43,7 @@
 #define ROUNDS       20
 #define NONCANON     0x0000800000000000UL
 #define SEC          1000000000UL
+#define WAIT         (5 * SEC)    /* generous: Xen under TCG with a busy host */
 
 static unsigned long nr;                       /* vCPUs of the domain */
 static shared_info_t *sh;
@@ -141,10 +147,12 @@ static void secondary_timer(unsigned long k)
 	deadline = md_now() + 2 * MD_MS;
 	t = (struct vcpu_set_singleshot_timer){ .timeout_abs_ns = deadline };
 	if (vcpu_op(VCPUOP_set_singleshot_timer, (unsigned int)k, &t) == 0) {
-		bool came = md_wait_port(timer_port[k], SEC);
-		/* Its own vcpu_info got the selector bit, at or after the deadline. */
+		bool came = md_wait_port(timer_port[k], WAIT);
+		/* Its own vcpu_info got the selector bit, not before the
+		 * deadline (1 ms of slack: this reads vCPU 0's clock, which
+		 * on Xen is another physical CPU's). */
 		timer_ok[k] = came && sel_has((unsigned int)k, timer_port[k]) &&
-			      md_now() >= deadline;
+			      md_now() + MD_MS >= deadline;
 	}
 	clear_sel((unsigned int)k);
 	timer_done[k] = 1;
@@ -155,7 +163,7 @@ static void secondary_pingpong(unsigned long k)
 	while (!go_pingpong)
 		yield();
 	for (int i = 0; i < ROUNDS; i++) {
-		if (!md_wait_port(ipi_to[k], SEC))
+		if (!md_wait_port(ipi_to[k], WAIT))
 			pong_bad[k]++;
 		clear_sel((unsigned int)k);
 		pongs[k]++;
@@ -433,7 +441,7 @@ static void bring_up(void)
 /* Yield until every vCPU in [1, nr) has flag set, for at most 2 s. */
 static bool wait_all(volatile unsigned long *flag)
 {
-	uint64_t end = md_now() + 2 * SEC;
+	uint64_t end = md_now() + WAIT;
 
 	for (;;) {
 		bool all = true;
@@ -466,7 +474,7 @@ static void secondaries_run(void)
 	for (int i = 0; i < ROUNDS; i++)
 		for (unsigned int v = 1; v < nr; v++) {
 			md_send(ipi_to[v]);
-			ok &= md_wait_port(ipi_back[v], SEC);
+			ok &= md_wait_port(ipi_back[v], WAIT);
 		}
 	test_check(ok, "ipi_pingpong_replies", "a reply did not come");
 	ok = true;
@@ -489,8 +497,10 @@ static void runstates(void)
 		for (int i = 0; i < 4; i++)
 			sum += rs.time[i];
 		ok &= rs.time[RUNSTATE_running] > 0 && sum <= t + SEC;
+		/* Others are runnable or blocked here; running too on Xen
+		 * with a physical CPU each. */
 		ok &= v == 0 ? rs.state == RUNSTATE_running
-			     : rs.state != RUNSTATE_running && rs.state != RUNSTATE_offline;
+			     : rs.state != RUNSTATE_offline;
 		if (!ok) {
 			pv_printf("vCPU %u: state %d running %lu sum %lu now %lu\n",
 				  v, rs.state, (unsigned long)rs.time[0],
@@ -508,7 +518,7 @@ static void runstates(void)
 static bool others_advance(unsigned int skip)
 {
 	unsigned long before[MAX_V];
-	uint64_t end = md_now() + 2 * SEC;
+	uint64_t end = md_now() + WAIT;
 
 	for (unsigned int v = 1; v < nr; v++)
 		before[v] = spins[v];
@@ -546,16 +556,21 @@ static void down_and_up(void)
 	test_check(others_advance(0), "upped_vcpu_resumes", "it does not run");
 
 	self_down_req = 1;
-	uint64_t end = md_now() + 2 * SEC;
+	uint64_t end = md_now() + WAIT;
 	while (vcpu_op(VCPUOP_is_up, 1, NULL) == 1 && md_now() < end)
 		yield();
 	test_expect_eq("self_down_took_effect", vcpu_op(VCPUOP_is_up, 1, NULL), 0);
 	test_check(before_down && !after_down, "self_down_stops_at_once",
 		   "before %lu after %lu", before_down, after_down);
-	test_check(runstate_of(1, &rs) == 0 && rs.state == RUNSTATE_offline,
+	/* On Xen with a physical CPU per vCPU it may still be leaving. */
+	end = md_now() + SEC;
+	while (runstate_of(1, &rs) == 0 && rs.state != RUNSTATE_offline &&
+	       md_now() < end)
+		yield();
+	test_check(rs.state == RUNSTATE_offline,
 		   "self_down_runstate_offline", "state %d", rs.state);
 	test_expect_rc("up_self_downed", vcpu_op(VCPUOP_up, 1, NULL), 0);
-	end = md_now() + 2 * SEC;
+	end = md_now() + WAIT;
 	while (!after_down && md_now() < end)
 		yield();
 	test_check(after_down && after_down_rc == 0, "self_down_returns_0_when_up",
