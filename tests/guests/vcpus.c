@@ -19,7 +19,10 @@
  * returns 0 only once it is brought up again), then powers off.
  *
  * mode=alldown: vCPU 1 takes vCPU 0 down, then itself: as in Xen, the
- * domain's last vCPU going down powers the domain off.
+ * domain's last vCPU going down powers the domain off. mode=selfdown: the
+ * same with a single vCPU (Linux's panic and shutdown paths do this).
+ * mode=spin: all vCPUs spin; the domain's CPU share must not grow with
+ * its vCPU count (see spin_share).
  *
  * Secondary vCPUs keep events masked and wait with SCHEDOP_poll; they
  * only record what they saw, vCPU 0 reports it.
@@ -577,6 +580,68 @@ static void down_and_up(void)
 		   "after %lu rc %ld", after_down, after_down_rc);
 }
 
+static void __attribute__((noreturn)) spin_main(unsigned long k)
+{
+	(void)k;
+	for (;;)
+		__asm__ volatile("pause");
+}
+
+/* Running time of all the domain's vCPUs together. */
+static uint64_t domain_running_ns(void)
+{
+	struct vcpu_runstate_info rs;
+	uint64_t sum = 0;
+
+	for (unsigned int v = 0; v < nr; v++)
+		if (runstate_of(v, &rs) == 0)
+			sum += rs.time[RUNSTATE_running];
+	return sum;
+}
+
+/*
+ * mode=spin: every vCPU spins; the domain's share of the CPU over the
+ * window [start_ms, start_ms + duration_ms] of system time must be
+ * expect_share per-mille (+-10%), whatever its vCPU count: the weight is
+ * the domain's (compare with spinshare.c in another domain).
+ */
+static void spin_share(void)
+{
+	uint64_t start = md_arg("start_ms", 1000) * MD_MS;
+	uint64_t end = start + md_arg("duration_ms", 2000) * MD_MS;
+	unsigned long want = md_arg("expect_share", 500);
+	uint64_t r0, r1, t0, t1, share;
+
+	for (unsigned int v = 1; v < nr; v++) {
+		good_context(v, spin_main);
+		if (vcpu_op(VCPUOP_initialise, v, &ctx) || vcpu_op(VCPUOP_up, v, NULL))
+			pv_crash("spin: cannot start vCPU %u\n", v);
+	}
+	while (md_now() < start)
+		__asm__ volatile("pause");
+	r0 = domain_running_ns();
+	t0 = md_now();
+	while (md_now() < end)
+		__asm__ volatile("pause");
+	r1 = domain_running_ns();
+	t1 = md_now();
+	share = (r1 - r0) * 1000 / (t1 - t0);
+	for (unsigned int v = 0; v < nr; v++) {
+		struct vcpu_runstate_info rs;
+
+		runstate_of(v, &rs);
+		pv_printf("vcpus: spin: vCPU %u ran %lu ms in all\n", v,
+			  (unsigned long)(rs.time[RUNSTATE_running] / MD_MS));
+	}
+	pv_printf("vcpus: spin: %lu vCPUs ran %lu ms of %lu ms (%lu per mille)\n",
+		  nr, (unsigned long)((r1 - r0) / MD_MS),
+		  (unsigned long)((t1 - t0) / MD_MS), (unsigned long)share);
+	test_check(share * 10 >= want * 9 && share * 10 <= want * 11,
+		   "domain_share_expected", "%lu per mille, want %lu",
+		   (unsigned long)share, want);
+	test_finish();
+}
+
 static void alldown(void)
 {
 	good_context(1, alldown_main);
@@ -594,6 +659,15 @@ void kernel_main(start_info_t *si)
 	md_init();
 	sh = pv_shared_info();
 	count_vcpus();
+	if (md_arg_is("mode", "spin"))
+		spin_share();
+	if (md_arg_is("mode", "selfdown")) {
+		long rc;
+
+		pv_printf("vcpus: selfdown: vCPU %d of %lu goes down\n", 0, nr);
+		rc = vcpu_op(VCPUOP_down, 0, NULL);
+		pv_crash("FAIL selfdown: the only vCPU's down returned %ld\n", rc);
+	}
 	if (md_arg_is("mode", "alldown")) {
 		if (nr < 2)
 			pv_crash("alldown needs 2 vCPUs\n");

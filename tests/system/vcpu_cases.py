@@ -54,4 +54,33 @@ VCPU_CASES = [
         "min_subtests": 50,
         "timeout": 120,
     },
+    {
+        # One vCPU taking itself down, as Linux's shutdown and panic paths
+        # do: the domain is powered off (Xen's rule), not left looping.
+        "name": "vcpus-single-self-down",
+        "modules": [("{build}/tests/guests/vcpus.elf", "mode=selfdown")],
+        "expect_status": "poweroff",
+        "expect": [r"^\(d0\) vcpus: selfdown: vCPU 0 of 1 goes down",
+                   r"^\(lamina\) domain 0 \(dom0\) shut down: poweroff \(its last vCPU went down\)"],
+        "forbid": [r"FAIL selfdown"],
+        "timeout": 30,
+    },
+    {
+        # A domain's weight is the domain's, split over its vCPUs: two
+        # spinning vCPUs beside a one-vCPU domain of the same weight get
+        # half of the CPU between them, not two thirds.
+        "name": "vcpus-share-is-per-domain",
+        "cmdline": "dom0_mem=16M domain0=name=two,vcpus=2 domain1=name=one,mem=16M",
+        "modules": [("{build}/tests/guests/vcpus.elf",
+                     "vcpus=2 mode=spin expect_share=500 start_ms=1000 duration_ms=2000"),
+                    ("{build}/tests/guests/spinshare.elf",
+                     "name=one expect_share=500 start_ms=1000 duration_ms=2000")],
+        "expect_status": "poweroff",
+        "expect": [r"^\(d0\) vcpus: spin: 2 vCPUs ran \d+ ms",
+                   r"^\(d0\) PASS domain_share_expected$",
+                   r"^\(d1\) PASS one_expected$"],
+        "subtests": True,
+        "min_subtests": 3,
+        "timeout": 90,
+    },
 ]
