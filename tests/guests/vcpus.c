@@ -21,7 +21,8 @@
  * mode=alldown: vCPU 1 takes vCPU 0 down, then itself: as in Xen, the
  * domain's last vCPU going down powers the domain off. mode=selfdown: the
  * same with a single vCPU (Linux's panic and shutdown paths do this).
- * mode=spin: all vCPUs spin; the domain's CPU share must not grow with
+ * mode=badctx: hostile contexts that pass the checks (see
+ * bad_context_attacks). mode=spin: all vCPUs spin; the domain's CPU share must not grow with
  * its vCPU count (see spin_share).
  *
  * Secondary vCPUs keep events masked and wait with SCHEDOP_poll; they
@@ -642,6 +643,70 @@ static void spin_share(void)
 	test_finish();
 }
 
+static volatile unsigned long mxcsr_seen, mxcsr_done, failsafe_seen;
+
+static void __attribute__((noreturn)) mxcsr_main(unsigned long k)
+{
+	uint32_t m;
+
+	__asm__ volatile("stmxcsr %0" : "=m"(m));
+	mxcsr_seen = m;
+	mxcsr_done = 1;
+	for (;;)
+		vcpu_op(VCPUOP_down, (unsigned int)k, NULL);
+}
+
+/* vCPU 2 came back through its failsafe callback: record it, go down. */
+static void failsafe_on_vcpu2(struct pv_trap_frame *f)
+{
+	(void)f;
+	failsafe_seen++;
+	for (;;)
+		vcpu_op(VCPUOP_down, 2, NULL);
+}
+
+/*
+ * mode=badctx (3 vCPUs), contexts a hostile kernel might pass:
+ *  - an FXSAVE image (VGCF_I387_VALID) with every MXCSR bit set: reserved
+ *    bits would fault the hypervisor's own fxrstor when the vCPU is
+ *    switched in; the vCPU must run, with no reserved bit (Xen resets a
+ *    state it cannot load);
+ *  - code and stack selectors that cannot be loaded: the return to the
+ *    guest faults, and the vCPU gets its failsafe callback (as on Xen).
+ */
+static void bad_context_attacks(void)
+{
+	uint64_t end;
+
+	good_context(1, mxcsr_main);
+	ctx.flags |= VGCF_I387_VALID;
+	*(uint16_t *)&ctx.fpu_ctxt.x[0] = 0x37f;
+	*(uint32_t *)&ctx.fpu_ctxt.x[24] = 0xffffffff;
+	*(uint32_t *)&ctx.fpu_ctxt.x[28] = 0xffffffff;
+	test_expect_rc("initialise_fpu_all_mxcsr_bits",
+		       vcpu_op(VCPUOP_initialise, 1, &ctx), 0);
+	test_expect_rc("up_fpu_all_mxcsr_bits", vcpu_op(VCPUOP_up, 1, NULL), 0);
+	end = md_now() + WAIT;
+	while (!mxcsr_done && md_now() < end)
+		yield();
+	test_check(mxcsr_done && !(mxcsr_seen >> 16), "fpu_context_reserved_mxcsr_harmless",
+		   "ran %lu, mxcsr %#lx", mxcsr_done, mxcsr_seen);
+
+	pv_trap_set_handler(PV_VEC_FAILSAFE, failsafe_on_vcpu2);
+	good_context(2, spin_main);
+	ctx.user_regs.cs = 0xfff8;      /* far past the GDT's end */
+	ctx.user_regs.ss = 0xfff0;
+	test_expect_rc("initialise_unloadable_selectors",
+		       vcpu_op(VCPUOP_initialise, 2, &ctx), 0);
+	test_expect_rc("up_unloadable_selectors", vcpu_op(VCPUOP_up, 2, NULL), 0);
+	end = md_now() + WAIT;
+	while (!failsafe_seen && md_now() < end)
+		yield();
+	test_check(failsafe_seen != 0, "unloadable_selectors_give_failsafe",
+		   "vCPU 2 never reached its failsafe callback");
+	test_finish();
+}
+
 static void alldown(void)
 {
 	good_context(1, alldown_main);
@@ -661,6 +726,11 @@ void kernel_main(start_info_t *si)
 	count_vcpus();
 	if (md_arg_is("mode", "spin"))
 		spin_share();
+	if (md_arg_is("mode", "badctx")) {
+		if (nr < 3)
+			pv_crash("badctx needs 3 vCPUs\n");
+		bad_context_attacks();
+	}
 	if (md_arg_is("mode", "selfdown")) {
 		long rc;
 

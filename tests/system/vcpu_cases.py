@@ -83,4 +83,20 @@ VCPU_CASES = [
         "min_subtests": 3,
         "timeout": 90,
     },
+    {
+        # Contexts that pass VCPUOP_initialise's checks but could hurt the
+        # hypervisor when the vCPU is switched in: an FXSAVE image with
+        # reserved MXCSR bits (its fxrstor would fault in ring 0) and
+        # selectors that cannot be loaded (the vCPU gets its failsafe).
+        "name": "vcpus-bad-context-attacks",
+        "cmdline": "domain0=vcpus=3",
+        "modules": [("{build}/tests/guests/vcpus.elf", "vcpus=3 mode=badctx")],
+        "expect_status": "poweroff",
+        "expect": [r"^\(d0\) \d+ passed, 0 failed",
+                   r"^\(d0\) PASS fpu_context_reserved_mxcsr_harmless",
+                   r"^\(d0\) PASS unloadable_selectors_give_failsafe"],
+        "subtests": True,
+        "min_subtests": 7,
+        "timeout": 60,
+    },
 ]
