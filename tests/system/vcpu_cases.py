@@ -100,3 +100,8 @@ VCPU_CASES = [
         "timeout": 60,
     },
 ]
+
+# Teardown must give back every frame of every vCPU (registered vcpu_info,
+# runstate areas): the hypervisor reports any it could not account for.
+for _case in VCPU_CASES:
+    _case.setdefault("forbid", []).append(r"^\(lamina\) BUG")
