@@ -1,7 +1,10 @@
 /*
  * The time hypercalls and per-vCPU state behind them: set_timer_op, and
  * vcpu_op's timers, runstate and vcpu_info placement, with the semantics
- * and error codes of Xen 4.17 (xen/common/domain.c, sched/core.c).
+ * and error codes of Xen 4.17 (xen/common/domain.c, sched/core.c); and
+ * vcpu_op's life cycle of a domain's vCPUs: initialise (its context,
+ * arch/x86/pv/vcpu_context.c), up, down and is_up. Every op names a vCPU
+ * of the caller's own domain; any id past its count is -ENOENT.
  *
  * Timers: each vCPU has a singleshot timer (set_timer_op and
  * VCPUOP_set_singleshot_timer share it) and a periodic one; both raise
