@@ -15,7 +15,7 @@ VCPU_CASES = [
         "min_subtests": 50,
         "timeout": 90,
     }
-    for n in (2, 4)
+    for n in (2, 4, 8)
 ] + [
     {
         # Xen's option name works too; one vCPU is the default.
