@@ -78,6 +78,10 @@ static const char *apply_domain_key(struct boot_domain_config *c, const char *k,
 	} else if (klen == 3 && !strncmp(k, "cap", 3)) {
 		if (!parse_uint(v, vlen, &c->cap) || c->cap > 100)
 			return "domain<N>=cap=: 0 to 100 (% of a CPU)";
+	} else if (klen == 5 && !strncmp(k, "vcpus", 5)) {
+		if (!parse_uint(v, vlen, &c->vcpus) || !c->vcpus ||
+		    c->vcpus > MAX_BOOT_VCPUS)
+			return "domain<N>=vcpus=: 1 to 8";
 	} else if (klen == 4 && !strncmp(k, "role", 4)) {
 		if (vlen == 4 && !strncmp(v, "priv", 4))
 			c->role = 1;
@@ -86,7 +90,7 @@ static const char *apply_domain_key(struct boot_domain_config *c, const char *k,
 		else
 			return "domain<N>=role=: priv or unpriv";
 	} else {
-		return "domain<N>=: keys are name, mem, weight, cap, role";
+		return "domain<N>=: keys are name, mem, weight, cap, vcpus, role";
 	}
 	return NULL;
 }
@@ -131,6 +135,15 @@ static const char *apply_option(const char *name, size_t nlen,
 		if (!parse_size(val, vlen, &bytes) || bytes < (4UL << 20))
 			return "dom0_mem: expected a size of at least 4M, e.g. dom0_mem=256M";
 		hv_options.dom0_mem = bytes;
+		return NULL;
+	}
+	if (nlen == 14 && !strncmp(name, "dom0_max_vcpus", 14)) {
+		/* Xen's option, so one command line boots both: domain 0's
+		 * vcpus=, unless domain0=vcpus= says otherwise. */
+		unsigned int n;
+		if (!parse_uint(val, vlen, &n) || !n || n > MAX_BOOT_VCPUS)
+			return "dom0_max_vcpus: 1 to 8";
+		hv_options.dom0_max_vcpus = n;
 		return NULL;
 	}
 	if (nlen == 16 && !strncmp(name, "trace_hypercalls", 16)) {

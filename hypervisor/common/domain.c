@@ -41,28 +41,53 @@ static const char *shutdown_name(unsigned int reason)
 	return "unknown";
 }
 
+/* A vCPU with no context yet: down, uninitialised, in kernel mode. */
+static struct vcpu *vcpu_alloc(struct domain *d, unsigned int id)
+{
+	struct vcpu *v = alloc_xenheap(sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->domain = d;
+	v->vcpu_id = id;
+	v->kernel_mode = true;
+	v->down = true;
+	timer_init(&v->poll_timer, NULL, NULL);
+	timer_init(&v->singleshot_timer, NULL, NULL);
+	timer_init(&v->periodic_timer, NULL, NULL);
+	return v;
+}
+
 struct domain *domain_alloc(domid_t id, const char *name)
 {
 	if (id >= MAX_DOMAINS || domains[id])
 		return NULL;
 	struct domain *d = alloc_xenheap(sizeof(*d));
-	struct vcpu *v = alloc_xenheap(sizeof(*v));
-	if (!d || !v)
+	if (!d)
+		return NULL;
+	struct vcpu *v = vcpu_alloc(d, 0);
+	if (!v)
 		return NULL;
 	d->domain_id = id;
 	snprintf(d->name, sizeof(d->name), "%s", name);
 	d->state = DOMAIN_RUNNING;
-	v->domain = d;
-	v->vcpu_id = 0;
-	v->kernel_mode = true;
 	d->weight = SCHED_DEFAULT_WEIGHT;
-	timer_init(&v->poll_timer, NULL, NULL);
-	timer_init(&v->singleshot_timer, NULL, NULL);
-	timer_init(&v->periodic_timer, NULL, NULL);
 	d->vcpus[0] = v;
 	d->nr_vcpus = 1;
 	domains[id] = d;
 	return d;
+}
+
+int domain_alloc_vcpus(struct domain *d, unsigned int n)
+{
+	if (n < 1 || n > MAX_VCPUS_PER_DOM)
+		return -1;
+	for (unsigned int i = d->nr_vcpus; i < n; i++) {
+		if (!(d->vcpus[i] = vcpu_alloc(d, i)))
+			return -1;
+		d->nr_vcpus = i + 1;
+	}
+	return 0;
 }
 
 /*

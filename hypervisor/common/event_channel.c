@@ -206,8 +206,10 @@ static __attribute__((noinline)) void fifo_set_pending(struct domain *d,
 }
 
 /*
- * Mark d's port pending for the vCPU it notifies: an upcall if unmasked,
- * and a wake-up of that vCPU if it now has an upcall or polls the port.
+ * Mark d's port pending for the vCPU it notifies (its selector and upcall
+ * flag): an upcall if unmasked wakes that vCPU; a newly pending port also
+ * wakes every vCPU of d polling it, whichever vCPU it notifies (Xen's
+ * evtchn_check_pollers).
  */
 static void evtchn_set_pending(struct domain *d, unsigned int port)
 {
@@ -222,9 +224,13 @@ static void evtchn_set_pending(struct domain *d, unsigned int port)
 	if (!v || !v->vcpu_info || !d->shared_info)
 		return;
 	r = evtchn_2l_set_pending(d->shared_info, v->vcpu_info, port);
-	if (r == EVTCHN_2L_UPCALL || (r == EVTCHN_2L_PENDING &&
-				      vcpu_polls(v, port)))
+	if (r == EVTCHN_2L_UPCALL)
 		vcpu_kick(v);
+	if (r == EVTCHN_2L_ALREADY_PENDING)
+		return;
+	for (unsigned int i = 0; i < d->nr_vcpus && i < MAX_VCPUS_PER_DOM; i++)
+		if (d->vcpus[i] && vcpu_polls(d->vcpus[i], port))
+			vcpu_kick(d->vcpus[i]);
 }
 
 /*

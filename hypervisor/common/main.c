@@ -43,6 +43,8 @@ static void build_boot_domain(unsigned int i)
 		.privileged = privileged,
 		.weight = bc->weight ? bc->weight : SCHED_DEFAULT_WEIGHT,
 		.cap = bc->cap,
+		.vcpus = bc->vcpus ? bc->vcpus
+			 : i == 0 && hv_options.dom0_max_vcpus ? hv_options.dom0_max_vcpus : 1,
 	};
 
 	if (bc->name[0])

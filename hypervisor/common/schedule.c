@@ -113,12 +113,62 @@ static void poll_timed_out(void *data)
 	vcpu_kick(data);
 }
 
+/*
+ * A domain's weight and cap are the domain's: split evenly over its online
+ * vCPUs (each vCPU is a scheduling unit), redone whenever one goes up or
+ * down. A blocked online vCPU keeps its part, so a domain whose vCPUs are
+ * not all busy gets less than its whole share while others compete.
+ */
+static void sched_split_shares(struct domain *d)
+{
+	unsigned int n = 0, weight, cap;
+
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i] && !d->vcpus[i]->down)
+			n++;
+	if (!n)
+		n = 1;
+	weight = d->weight / n ? d->weight / n : 1;
+	cap = d->cap && d->cap < 100 ? (d->cap / n ? d->cap / n : 1) : 0;
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i])
+			sched_unit_set_params(&d->vcpus[i]->sched, weight, cap);
+}
+
 void sched_add_vcpu(struct vcpu *v)
 {
 	timer_init(&v->poll_timer, poll_timed_out, v);
 	sched_unit_init(&v->sched, v, v->domain->weight, v->domain->cap);
 	sched_unit_add(&runq, &v->sched);
-	sched_unit_wake(&runq, &v->sched);      /* a new vCPU is ready to run */
+	if (!v->down)
+		sched_unit_wake(&runq, &v->sched);      /* ready to run */
+	sched_split_shares(v->domain);
+	need_resched = true;
+}
+
+void vcpu_up(struct vcpu *v)
+{
+	if (!v->down)
+		return;
+	v->down = false;
+	vcpu_runstate_change(v, v->blocked ? RUNSTATE_blocked : RUNSTATE_runnable,
+			     now());
+	if (!v->blocked)
+		sched_unit_wake(&runq, &v->sched);
+	sched_split_shares(v->domain);
+	need_resched = true;
+}
+
+void vcpu_down(struct vcpu *v)
+{
+	if (v->down)
+		return;
+	v->down = true;
+	sched_unit_sleep(&runq, &v->sched);
+	/* The running vCPU goes offline when it is switched out, at once. */
+	if (v != current)
+		vcpu_runstate_change(v, RUNSTATE_offline, now());
+	sched_split_shares(v->domain);
 	need_resched = true;
 }
 
@@ -138,6 +188,10 @@ void vcpu_kick(struct vcpu *v)
 	v->blocked = false;
 	v->nr_poll_ports = 0;
 	timer_stop(&v->poll_timer);
+	if (v->down)
+		return;         /* unblocked; runs once it is up again */
+	if (v->runstate == RUNSTATE_blocked && v != current)
+		vcpu_runstate_change(v, RUNSTATE_runnable, now());
 	sched_unit_wake(&runq, &v->sched);
 	need_resched = true;
 }
@@ -246,7 +300,8 @@ static void deschedule_current(uint64_t t)
 		return;
 	if (v->domain->state == DOMAIN_RUNNING) {
 		save_vcpu(v);
-		vcpu_runstate_change(v, v->blocked ? RUNSTATE_blocked : RUNSTATE_runnable, t);
+		vcpu_runstate_change(v, v->down ? RUNSTATE_offline :
+				     v->blocked ? RUNSTATE_blocked : RUNSTATE_runnable, t);
 	}
 	current = NULL;
 	sched_update_fast_path(NULL);

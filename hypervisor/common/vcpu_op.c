@@ -1,7 +1,10 @@
 /*
  * The time hypercalls and per-vCPU state behind them: set_timer_op, and
  * vcpu_op's timers, runstate and vcpu_info placement, with the semantics
- * and error codes of Xen 4.17 (xen/common/domain.c, sched/core.c).
+ * and error codes of Xen 4.17 (xen/common/domain.c, sched/core.c); and
+ * vcpu_op's life cycle of a domain's vCPUs: initialise (its context,
+ * arch/x86/pv/vcpu_context.c), up, down and is_up. Every op names a vCPU
+ * of the caller's own domain; any id past its count is -ENOENT.
  *
  * Timers: each vCPU has a singleshot timer (set_timer_op and
  * VCPUOP_set_singleshot_timer share it) and a periodic one; both raise
@@ -14,12 +17,14 @@
 #include <lamina/guest_access.h>
 #include <lamina/lib.h>
 #include <lamina/mm.h>
+#include <lamina/pv.h>
 #include <lamina/pv_mm.h>
 #include <lamina/time.h>
 #include <lamina/timer.h>
 #include <lamina/vcpu_op.h>
 #include <lamina/schedule.h>
 #include <pv/errno.h>
+#include <pv/sched.h>
 #include <pv/vcpu.h>
 #include <pv/xen.h>
 #include <asm/cpu.h>
@@ -68,6 +73,17 @@ void vcpu_time_init(struct vcpu *v)
 	v->runstate_entry_time = now();
 	v->periodic_period = VCPU_DEFAULT_PERIOD_NS;
 	timer_set(&v->periodic_timer, now() + v->periodic_period);
+}
+
+/* A vCPU that starts down: offline, the default tick period kept for
+ * when it comes up (its first tick then is one period after it first runs). */
+void vcpu_time_init_down(struct vcpu *v)
+{
+	ensure_timers(v);
+	v->runstate = RUNSTATE_offline;
+	v->runstate_entry_time = now();
+	v->periodic_period = VCPU_DEFAULT_PERIOD_NS;
+	v->periodic_timer.expires = UINT64_MAX;
 }
 
 /* The shared_info slot a vCPU's vcpu_info starts in. */
@@ -169,6 +185,8 @@ static void periodic_resume(struct vcpu *v, uint64_t t)
 
 	if (!v->periodic_period)
 		return;
+	if (next == UINT64_MAX)         /* first run since it came up */
+		next = t + v->periodic_period;
 	if (next <= t) {
 		send_guest_virq(v, VIRQ_TIMER);
 		next = t + v->periodic_period;
@@ -288,7 +306,16 @@ static long op_register_runstate_area(struct vcpu *v, uint64_t arg)
 	if (!guest_range_ok(area.addr.p, sizeof(struct vcpu_runstate_info)))
 		return -XEN_EFAULT;
 	v->runstate_guest_va = area.addr.p;
-	runstate_publish(v, now());
+	if (v == current) {
+		runstate_publish(v, now());
+	} else {
+		/* Another vCPU (maybe without page tables yet): written
+		 * through the caller's, which are loaded, as Xen does. */
+		struct vcpu_runstate_info info;
+
+		runstate_snapshot(v, now(), &info);
+		runstate_copy_out(v, &info);
+	}
 	return 0;
 }
 
@@ -336,6 +363,38 @@ static struct vcpu *domain_vcpu(struct domain *d, unsigned int vcpuid)
 	return d->vcpus[vcpuid];
 }
 
+/* VCPUOP_up: only a vCPU with a context may run. */
+static long op_up(struct vcpu *v)
+{
+	if (!v->initialised)
+		return -XEN_EINVAL;
+	vcpu_up(v);
+	return 0;
+}
+
+/*
+ * VCPUOP_down, on the caller itself or another vCPU of its domain (already
+ * down: nothing to do). As in Xen, taking the domain's last online vCPU
+ * down powers the domain off: a domain with no vCPU up could never run or
+ * be woken again, and the run ends when no domain is left.
+ */
+static long op_down(struct vcpu *v)
+{
+	struct domain *d = v->domain;
+
+	for (unsigned int i = 0; i < d->nr_vcpus; i++)
+		if (d->vcpus[i] != v && !d->vcpus[i]->down) {
+			vcpu_down(v);
+			return 0;
+		}
+	if (!d->end_cause)
+		d->end_cause = "poweroff (its last vCPU went down)";
+	domain_shutdown(d, SHUTDOWN_poweroff);
+	if (d == current->domain)
+		schedule();
+	return 0;
+}
+
 /* vcpu_op(cmd, vcpuid, arg): Xen's argument types are int, unsigned int. */
 long do_vcpu_op(uint64_t a1, uint64_t a2, uint64_t arg, uint64_t a4,
 		uint64_t a5)
@@ -347,8 +406,16 @@ long do_vcpu_op(uint64_t a1, uint64_t a2, uint64_t arg, uint64_t a4,
 	if (!v)
 		return -XEN_ENOENT;
 	switch (cmd) {
+	case VCPUOP_initialise:
+		return pv_vcpu_initialise(v, arg);
+	case VCPUOP_up:
+		return op_up(v);
+	case VCPUOP_down:
+		return op_down(v);
 	case VCPUOP_is_up:
-		return 1;       /* every vCPU that exists runs */
+		return !v->down;
+	case VCPUOP_get_physid:
+		return -XEN_EINVAL;     /* vCPUs are not pinned to physical CPUs */
 	case VCPUOP_get_runstate_info:
 		return op_get_runstate_info(v, arg);
 	case VCPUOP_register_runstate_memory_area:

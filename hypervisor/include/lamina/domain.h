@@ -15,7 +15,7 @@
 #include <lamina/timer.h>
 
 #define MAX_DOMAINS         64
-#define MAX_VCPUS_PER_DOM   1     /* structures are per-vCPU; one runs today */
+#define MAX_VCPUS_PER_DOM   8     /* domain<N>=vcpus=K, at most this */
 
 enum domain_state {
 	DOMAIN_RUNNING,
@@ -57,6 +57,8 @@ struct vcpu {
 
 	/* Scheduling (common/schedule.c). */
 	struct sched_unit sched;
+	bool initialised;                       /* has a context (vCPU 0, VCPUOP_initialise) */
+	bool down;                              /* offline: VCPUOP_down, or never up */
 	bool blocked;                           /* SCHEDOP_block / poll */
 	uint64_t poll_ports[4];                 /* SCHEDOP_poll: ports waited on */
 	unsigned int nr_poll_ports;
@@ -126,6 +128,8 @@ extern struct vcpu *current;
 extern struct domain *domains[MAX_DOMAINS];
 
 struct domain *domain_alloc(domid_t id, const char *name);
+/* Give d vCPUs 1..n-1 (down, with no context); 0 or -1 if out of memory. */
+int domain_alloc_vcpus(struct domain *d, unsigned int n);
 /* End a domain: record why, free what it holds, print its end. */
 void domain_shutdown(struct domain *d, unsigned int reason);
 /* Crash a domain with a report of the cause and the registers. */

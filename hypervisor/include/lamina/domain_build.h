@@ -17,6 +17,7 @@ struct domain_config {
 	bool privileged;        /* SIF_PRIVILEGED */
 	const char *name;
 	unsigned int weight, cap;
+	unsigned int vcpus;     /* 1..MAX_VCPUS_PER_DOM; only vCPU 0 starts up */
 };
 
 /*

@@ -90,14 +90,22 @@ bool pv_ptwr_fault(struct cpu_regs *regs, uint64_t addr);
 
 /* Debug registers (debugreg.c). */
 void pv_load_debugregs(const struct vcpu *v);
+/* set_debugreg's checks and effect on any vCPU (loaded if it runs). */
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t value);
 void pv_save_dr6(struct vcpu *v);
 /* A #DB taken in ring 0 (on its IST stack): absorb it (debugreg.c). */
 void pv_hypervisor_debug_exception(struct cpu_regs *regs);
 
 /* Descriptor tables (descriptor.c). */
 int pv_set_ldt(struct vcpu *v, uint64_t base, uint64_t ents);
+long pv_set_gdt(struct vcpu *v, const uint64_t *frames, uint64_t entries);
+/* Drop v's GDT and LDT frame references (a failed VCPUOP_initialise). */
+void pv_destroy_descriptor_tables(struct vcpu *v);
 void pv_load_descriptor_tables(struct vcpu *v);
 void pv_unload_descriptor_tables(void);
+
+/* Build a down vCPU's state from a vcpu_guest_context (VCPUOP_initialise). */
+long pv_vcpu_initialise(struct vcpu *v, uint64_t arg);
 
 /* Segment bases and lazy FPU, shared by hypercalls and MSR emulation. */
 long pv_set_segment_base(unsigned int which, uint64_t base);

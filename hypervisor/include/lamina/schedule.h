@@ -12,6 +12,10 @@
 void sched_init(void);
 void sched_add_vcpu(struct vcpu *v);
 void sched_remove_vcpu(struct vcpu *v);
+/* VCPUOP_up / VCPUOP_down: v becomes schedulable / stops (at once if it
+ * is the running vCPU: it is switched out on its way back to the guest). */
+void vcpu_up(struct vcpu *v);
+void vcpu_down(struct vcpu *v);
 /* Block the current vCPU until vcpu_kick() (event.h); the switch to
  * something else happens at the next return to the guest. */
 void vcpu_sleep_current(void);

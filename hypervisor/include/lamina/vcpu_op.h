@@ -26,6 +26,7 @@ struct vcpu;
 #define VCPU_DEFAULT_PERIOD_NS  10000000UL
 
 void vcpu_time_init(struct vcpu *v);
+void vcpu_time_init_down(struct vcpu *v);
 void vcpu_time_destroy(struct vcpu *v);
 void vcpu_runstate_change(struct vcpu *v, int new_state, uint64_t now);
 

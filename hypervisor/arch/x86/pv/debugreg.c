@@ -105,9 +105,14 @@ void pv_save_dr6(struct vcpu *v)
 long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4,
 		     uint64_t a5)
 {
-	struct vcpu *v = current;
 	(void)a3, (void)a4, (void)a5;
+	if (reg > 7)
+		return -XEN_EINVAL;
+	return pv_set_debugreg(current, (unsigned int)reg, value);
+}
 
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t value)
+{
 	switch (reg) {
 	case 0: case 1: case 2: case 3:
 		if (!guest_va_range_ok(value, sizeof(long)))
@@ -131,7 +136,8 @@ long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4,
 		return -XEN_EINVAL;
 	}
 	v->debugreg[reg] = value;
-	pv_load_debugregs(v);
+	if (v == current)
+		pv_load_debugregs(v);
 	return 0;
 }
 

@@ -112,9 +112,8 @@ void pv_unload_descriptor_tables(void)
 long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4,
 		uint64_t a5)
 {
-	struct vcpu *v = current;
 	uint64_t frames[GDT_GUEST_FRAMES];
-	unsigned int n, i;
+	unsigned int n;
 	(void)a3, (void)a4, (void)a5;
 
 	if (entries > GDT_GUEST_ENTRIES)
@@ -122,6 +121,18 @@ long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4,
 	n = (unsigned int)((entries + DESCS_PER_PAGE - 1) / DESCS_PER_PAGE);
 	if (copy_from_guest(frames, frame_list, n * sizeof(uint64_t)))
 		return -XEN_EFAULT;
+	return pv_set_gdt(current, frames, entries);
+}
+
+/* Also VCPUOP_initialise's, for a vCPU that is not running (then nothing
+ * is mapped: it is loaded when the vCPU is switched in). */
+long pv_set_gdt(struct vcpu *v, const uint64_t *frames, uint64_t entries)
+{
+	unsigned int n, i;
+
+	if (entries > GDT_GUEST_ENTRIES)
+		return -XEN_EINVAL;
+	n = (unsigned int)((entries + DESCS_PER_PAGE - 1) / DESCS_PER_PAGE);
 	for (i = 0; i < n; i++) {
 		if (frames[i] >= max_mfn || get_desc_frame(v->domain, frames[i])) {
 			while (i--)
@@ -134,8 +145,19 @@ long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4,
 	memcpy(v->gdt_frames, frames, n * sizeof(uint64_t));
 	v->gdt_nr_frames = n;
 	v->gdt_ents = (unsigned int)entries;
-	map_area(gdt_guest_area(), GDT_GUEST_FRAMES, v->gdt_frames, n);
+	if (v == current)
+		map_area(gdt_guest_area(), GDT_GUEST_FRAMES, v->gdt_frames, n);
 	return 0;
+}
+
+void pv_destroy_descriptor_tables(struct vcpu *v)
+{
+	for (unsigned int i = 0; i < v->gdt_nr_frames; i++)
+		put_desc_frame(v->domain, v->gdt_frames[i]);
+	for (unsigned int i = 0; i < v->ldt_nr_frames; i++)
+		put_desc_frame(v->domain, v->ldt_frames[i]);
+	v->gdt_nr_frames = v->gdt_ents = 0;
+	v->ldt_nr_frames = v->ldt_ents = 0;
 }
 
 long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t a3,
@@ -205,7 +227,9 @@ int pv_set_ldt(struct vcpu *v, uint64_t base, uint64_t ents)
 	memcpy(v->ldt_frames, frames, n * sizeof(uint64_t));
 	v->ldt_nr_frames = n;
 	v->ldt_ents = (unsigned int)ents;
-	map_area(ldt_guest_area(), 16, v->ldt_frames, n);
-	load_guest_ldt(v->ldt_ents);
+	if (v == current) {
+		map_area(ldt_guest_area(), 16, v->ldt_frames, n);
+		load_guest_ldt(v->ldt_ents);
+	}
 	return 0;
 }

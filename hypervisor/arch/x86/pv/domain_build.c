@@ -204,7 +204,8 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 	}
 
 	struct domain *d = domain_alloc(cfg->domain_id, cfg->name);
-	if (!d || !(d->p2m = alloc_xenheap(nr_pages * sizeof(uint64_t)))) {
+	if (!d || domain_alloc_vcpus(d, cfg->vcpus ? cfg->vcpus : 1) ||
+	    !(d->p2m = alloc_xenheap(nr_pages * sizeof(uint64_t)))) {
 		snprintf(err, errlen, "out of hypervisor memory");
 		return d ? build_failed(d) : NULL;
 	}
@@ -304,12 +305,27 @@ struct domain *pv_build_domain(const struct boot_module *mod,
 	r->rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
 	v->debugreg[6] = 0xffff0ff0;    /* architectural reset values */
 	v->debugreg[7] = 0x400;
+	v->initialised = true;
+	v->down = false;
 	vcpu_time_init(v);
 	sched_add_vcpu(v);
+	/* The others wait, down, for VCPUOP_initialise and VCPUOP_up; each
+	 * starts with its slot of shared_info and events masked (as vCPU 0). */
+	for (unsigned int i = 1; i < d->nr_vcpus; i++) {
+		struct vcpu *s = d->vcpus[i];
 
-	printk("domain %u (%s): %s kernel, entry %#lx, %lu MiB, %s, weight %u%s\n",
+		s->vcpu_info = &d->shared_info->vcpu_info[i];
+		s->vcpu_info->evtchn_upcall_mask = 1;
+		s->debugreg[6] = 0xffff0ff0;
+		s->debugreg[7] = 0x400;
+		vcpu_time_init_down(s);
+		sched_add_vcpu(s);
+	}
+
+	printk("domain %u (%s): %s kernel, entry %#lx, %lu MiB, %u vCPU%s, %s, weight %u%s\n",
 	       d->domain_id, d->name, img.guest_os[0] ? img.guest_os : "(unnamed)",
-	       img.entry, cfg->memory_bytes >> 20,
+	       img.entry, cfg->memory_bytes >> 20, d->nr_vcpus,
+	       d->nr_vcpus == 1 ? "" : "s",
 	       cfg->initial ? "initial domain" : cfg->privileged ? "privileged" : "unprivileged",
 	       d->weight, d->cap ? " (capped)" : "");
 	printk("  virt [%#lx, %#lx): kernel %#lx-%#lx p2m %#lx start_info %#lx\n",
