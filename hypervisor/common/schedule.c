@@ -298,6 +298,8 @@ static void deschedule_current(uint64_t t)
 
 	if (!v)
 		return;
+	/* The per-CPU counts since it came on are its domain's. */
+	perf_switch_domain(v->domain);
 	if (v->domain->state == DOMAIN_RUNNING) {
 		save_vcpu(v);
 		vcpu_runstate_change(v, v->down ? RUNSTATE_offline :
