@@ -216,11 +216,16 @@ int handle_syscall(struct cpu_regs *regs)
 	cur_hcall.regs = regs;
 	regs->rax = (uint64_t)hypercall_dispatch(nr, regs->rdi, regs->rsi,
 						 regs->rdx, regs->r10, regs->r8);
+	bool continued = cur_hcall.continued;
 	hypercall_state_reset();
 	if (hv_options.trace_hypercalls && (long)regs->rax < 0)
 		printk("d%u: hypercall %lu(%#lx, %#lx, %#lx, %#lx) = %ld at rip %#lx\n",
 		       v->domain->domain_id, nr, regs->rdi, regs->rsi, regs->rdx,
 		       regs->r10, (long)regs->rax, regs->rip);
+	/* The argument registers come back zeroed, as on the fast path (a
+	 * continuation left the re-issued call's arguments in them). */
+	if (!continued)
+		regs->rdi = regs->rsi = regs->rdx = regs->r10 = regs->r8 = 0;
 	pv_return_to_guest(regs);
 	return 1;
 }
