@@ -245,7 +245,7 @@ exit_to_guest_iret:
 /*
  * Fast path: a hypercall from guest kernel mode whose handler needs no
  * register frame (it never reschedules or rewrites guest state: see
- * fast_hypercall_table in hypercall.c) is called directly, saving only what
+ * the fast column of hypercall_table in hypercall.c) is called directly, saving only what
  * the C calling convention does not: rcx/r11 (the return rip/rflags) and
  * r9. The argument registers come back zeroed, so no hypervisor value
  * leaks; the ABI lets hypercalls clobber them. Fast handlers take at most
@@ -274,7 +274,7 @@ syscall_entry:
 	mov	cpu_fast_event_word(%rip), %r9
 	cmpw	$1, (%r9)
 	je	.Lsyscall_slow_unwind
-	lea	fast_hypercall_table(%rip), %r9
+	lea	hypercall_table(%rip), %r9
 	mov	(%r9, %rax, 8), %r9
 	incq	cpu_fast_hypercalls(%rip)
 	call	*%r9

@@ -6,7 +6,8 @@
 #ifndef LAMINA_HYPERCALL_H
 #define LAMINA_HYPERCALL_H
 
-/* Hypercall numbers below this may have a fast-path handler (entry.S). */
+/* The table's size: every hypercall number Lamina serves is below it, and
+ * the fast path's bitmap covers it (entry.S). */
 #define NR_FAST_HYPERCALLS 64
 
 #ifndef __ASSEMBLY__
@@ -74,8 +75,8 @@ static inline void hypercall_state_reset(void)
 struct domain;
 void perf_switch_domain(struct domain *from);
 
-/* The fast path's table (NULL: take the full-frame path) and its state. */
-extern hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS];
+/* The hypercall table (NULL: -ENOSYS), shared by both paths. */
+extern hypercall_fn *const hypercall_table[NR_FAST_HYPERCALLS];
 extern uint64_t cpu_fast_hypercalls;    /* fast-path calls on this CPU */
 /*
  * The hot counters of lamina_perf, kept per CPU (one increment, no pointer
@@ -86,8 +87,8 @@ struct cpu_perf {
 	uint64_t entries, hypercalls, exceptions, bounces, cr3_writes;
 };
 extern struct cpu_perf cpu_perf;
-extern uint64_t fast_hypercall_mask;    /* bit n: table entry n exists */
-/* Compute fast_hypercall_mask from the table (once, at boot). */
+extern uint64_t fast_hypercall_mask;    /* bit n: n takes the fast path */
+/* Set fast_hypercall_mask from the table's fast column (once, at boot). */
 void hypercall_init(void);
 #endif
 

@@ -21,26 +21,52 @@
 #include <lamina/timer.h>
 
 /*
- * Handlers the fast path in entry.S may call without a register frame:
- * they only read arguments and `current`, and always return. They take at
- * most three arguments: the fast path does not pass the fourth (r10), so
- * a4 holds junk there (every handler below ignores a4 and a5). Not
- * console_io: a long write continues itself, which needs the frame.
+ * The hypercall table: number, handler, and whether the fast path in
+ * entry.S may call it without a register frame. A fast handler only reads
+ * its arguments and `current` and always returns (it never reschedules,
+ * continues or rewrites guest state), and takes at most three arguments:
+ * the fast path does not pass the fourth (r10), so a4 holds junk there.
+ * Not console_io: a long write continues itself, which needs the frame.
+ * Numbers past the table, and holes, return -ENOSYS.
  */
-hypercall_fn *const fast_hypercall_table[NR_FAST_HYPERCALLS] = {
-	[__HYPERVISOR_set_trap_table]   = do_set_trap_table,
-	[__HYPERVISOR_stack_switch]     = do_stack_switch,
-	[__HYPERVISOR_set_callbacks]    = do_set_callbacks,
-	[__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
-	[__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
-	[__HYPERVISOR_xen_version]      = do_xen_version,
-	[__HYPERVISOR_vm_assist]        = do_vm_assist,
-	[__HYPERVISOR_set_segment_base] = do_set_segment_base,
-	[__HYPERVISOR_callback_op]      = do_callback_op,
-	[__HYPERVISOR_lamina_perf]      = do_lamina_perf,
+#define FAST 1
+#define FULL 0
+#define HYPERCALL_TABLE(X) \
+	X(set_trap_table,    do_set_trap_table,    FAST) \
+	X(mmu_update,        do_mmu_update,        FULL) \
+	X(set_gdt,           do_set_gdt,           FULL) \
+	X(stack_switch,      do_stack_switch,      FAST) \
+	X(set_callbacks,     do_set_callbacks,     FAST) \
+	X(fpu_taskswitch,    do_fpu_taskswitch,    FAST) \
+	X(set_timer_op,      do_set_timer_op,      FULL) \
+	X(set_debugreg,      do_set_debugreg,      FULL) \
+	X(get_debugreg,      do_get_debugreg,      FULL) \
+	X(update_descriptor, do_update_descriptor, FULL) \
+	X(memory_op,         do_memory_op,         FULL) \
+	X(multicall,         do_multicall,         FULL) \
+	X(update_va_mapping, do_update_va_mapping, FAST) \
+	X(xen_version,       do_xen_version,       FAST) \
+	X(console_io,        do_console_io,        FULL) \
+	X(grant_table_op,    do_grant_table_op,    FULL) \
+	X(vm_assist,         do_vm_assist,         FAST) \
+	X(vcpu_op,           do_vcpu_op,           FULL) \
+	X(set_segment_base,  do_set_segment_base,  FAST) \
+	X(mmuext_op,         do_mmuext_op,         FULL) \
+	X(sched_op,          do_sched_op,          FULL) \
+	X(event_channel_op,  do_event_channel_op,  FULL) \
+	X(callback_op,       do_callback_op,       FAST) \
+	X(lamina_perf,       do_lamina_perf,       FAST)
+
+#define TABLE_ENTRY(name, fn, path) [__HYPERVISOR_##name] = fn,
+hypercall_fn *const hypercall_table[NR_FAST_HYPERCALLS] = {
+	HYPERCALL_TABLE(TABLE_ENTRY)
 };
 
-/* Bit n set: fast_hypercall_table[n] exists (tested before any push). */
+/* The table's fast column as a bitmap (a fast number is below 64). */
+#define FAST_BIT(name, fn, path) | ((uint64_t)(path) << __HYPERVISOR_##name)
+static const uint64_t fast_column = 0 HYPERCALL_TABLE(FAST_BIT);
+
+/* Bit n set: hypercall n takes the fast path (tested before any push). */
 uint64_t fast_hypercall_mask;
 
 void hypercall_init(void)
@@ -50,9 +76,7 @@ void hypercall_init(void)
 	 * through the full-frame path as well. */
 	if (hv_options.trace_hypercalls || hv_options.no_fast_hypercalls)
 		return;
-	for (unsigned int i = 0; i < NR_FAST_HYPERCALLS; i++)
-		if (fast_hypercall_table[i])
-			fast_hypercall_mask |= 1UL << i;
+	fast_hypercall_mask = fast_column;
 }
 
 /*
@@ -153,32 +177,6 @@ long do_lamina_perf(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4,
 	return -XEN_ENOSYS;
 }
 
-static hypercall_fn *const hypercall_table[] = {
-	[__HYPERVISOR_set_trap_table]   = do_set_trap_table,
-	[__HYPERVISOR_mmu_update]       = do_mmu_update,
-	[__HYPERVISOR_update_va_mapping] = do_update_va_mapping,
-	[__HYPERVISOR_mmuext_op]        = do_mmuext_op,
-	[__HYPERVISOR_multicall]        = do_multicall,
-	[__HYPERVISOR_set_gdt]          = do_set_gdt,
-	[__HYPERVISOR_stack_switch]     = do_stack_switch,
-	[__HYPERVISOR_memory_op]        = do_memory_op,
-	[__HYPERVISOR_set_callbacks]    = do_set_callbacks,
-	[__HYPERVISOR_fpu_taskswitch]   = do_fpu_taskswitch,
-	[__HYPERVISOR_set_debugreg]     = do_set_debugreg,
-	[__HYPERVISOR_get_debugreg]     = do_get_debugreg,
-	[__HYPERVISOR_update_descriptor] = do_update_descriptor,
-	[__HYPERVISOR_xen_version]      = do_xen_version,
-	[__HYPERVISOR_console_io]       = do_console_io,
-	[__HYPERVISOR_grant_table_op]   = do_grant_table_op,
-	[__HYPERVISOR_vm_assist]        = do_vm_assist,
-	[__HYPERVISOR_set_segment_base] = do_set_segment_base,
-	[__HYPERVISOR_sched_op]         = do_sched_op,
-	[__HYPERVISOR_set_timer_op] = do_set_timer_op,
-	[__HYPERVISOR_vcpu_op] = do_vcpu_op,
-	[__HYPERVISOR_event_channel_op] = do_event_channel_op,
-	[__HYPERVISOR_callback_op]      = do_callback_op,
-	[__HYPERVISOR_lamina_perf]      = do_lamina_perf,
-};
 
 long hypercall_dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
 			uint64_t a4, uint64_t a5)
