@@ -115,32 +115,9 @@ static long mmu(unsigned long ptr, unsigned long val)
 	return HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF);
 }
 
-/* Set entry idx of page-table (or plain) frame mfn. */
-static long set_entry(unsigned long mfn, unsigned int idx, unsigned long val)
-{
-	return mmu(entry_ptr(mfn, idx, MMU_NORMAL_PT_UPDATE), val);
-}
-
-/* One mmuext_op with arg1 = a1 and arg2 = a2. */
-static long ext(unsigned int cmd, unsigned long a1, unsigned long a2)
-{
-	mmuext_op_t op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = cmd;
-	op.arg1.mfn = a1;
-	op.arg2.src_mfn = a2;
-	return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-}
-
-static long pin(unsigned int level, unsigned long mfn)
-{
-	return ext(MMUEXT_PIN_L1_TABLE + level - 1, mfn, 0);
-}
-
 static long unpin(unsigned long mfn)
 {
-	return ext(MMUEXT_UNPIN_TABLE, mfn, 0);
+	return mmuext2(MMUEXT_UNPIN_TABLE, mfn, 0);
 }
 
 /* Map mfn (flags) at window slot, or unmap it with val 0. */
@@ -163,7 +140,7 @@ static unsigned long spare_frame(void)
 	if (lab.next_pfn >= pv_start_info->nr_pages)
 		pv_crash("attacks_mm: out of spare pages\n");
 	mfn = pv_pfn_to_mfn(lab.next_pfn++);
-	must(ext(MMUEXT_CLEAR_PAGE, mfn, 0), "clear a spare frame");
+	must(mmuext2(MMUEXT_CLEAR_PAGE, mfn, 0), "clear a spare frame");
 	return mfn;
 }
 
@@ -172,7 +149,7 @@ static unsigned long spare_table(unsigned int level)
 {
 	unsigned long mfn = spare_frame();
 
-	must(pin(level, mfn), "pin a spare table");
+	must(pt_pin(level, mfn), "pin a spare table");
 	return mfn;
 }
 
@@ -279,7 +256,7 @@ static void build_window(void)
 			pv_crash("attacks_mm: boot L2 slot %u in use\n",
 				 lab.win_idx + i);
 	lab.win_l1 = spare_table(1);
-	must(set_entry(lab.l2, lab.win_idx, pte(lab.win_l1, lab.upper)),
+	must(pt_set_entry(lab.l2, lab.win_idx, pte(lab.win_l1, lab.upper)),
 	     "hook the window L1");
 	lab.data = spare_frame();
 	must(win_map(WIN_DATA, pte(lab.data, PTE_LEAF_RW)), "map the data page");
@@ -342,12 +319,12 @@ static void attack_second_l1(void)
 {
 	unsigned long b = spare_frame();
 
-	must(set_entry(b, 7, pte(lab.l2, PTE_LEAF_RW)), "write the rogue L1");
-	test_refused("second_l1_rw_map_of_l2_pin", pin(1, b), -XEN_EBUSY);
+	must(pt_set_entry(b, 7, pte(lab.l2, PTE_LEAF_RW)), "write the rogue L1");
+	test_refused("second_l1_rw_map_of_l2_pin", pt_pin(1, b), -XEN_EBUSY);
 	test_refused("second_l1_rw_map_of_l2_hook",
-		set_entry(lab.l2, lab.win_idx + 1, pte(b, lab.upper)),
+		pt_set_entry(lab.l2, lab.win_idx + 1, pte(b, lab.upper)),
 		-XEN_EBUSY);
-	test_expect_rc("second_l1_left_untyped", ext(MMUEXT_CLEAR_PAGE, b, 0), 0);
+	test_expect_rc("second_l1_left_untyped", mmuext2(MMUEXT_CLEAR_PAGE, b, 0), 0);
 }
 
 /*
@@ -410,13 +387,13 @@ static void attack_unowned_frames(void)
 		win_map(WIN_ATTACK, pte(MAX_FIELD_MFN, PTE_LEAF_RO)),
 		-XEN_EINVAL);
 	test_refused("l4_entry_to_hypervisor_l3",
-		set_entry(lab.l4, FREE_SLOT, pte(hv_l3, PTE_TABLE)), -XEN_EPERM);
+		pt_set_entry(lab.l4, FREE_SLOT, pte(hv_l3, PTE_TABLE)), -XEN_EPERM);
 	test_refused("mmu_update_write_into_hypervisor_frame",
-		set_entry(HV_RESERVED_MFN, 0, 0), -XEN_EPERM);
+		pt_set_entry(HV_RESERVED_MFN, 0, 0), -XEN_EPERM);
 	test_refused("mmu_update_write_into_free_frame",
-		set_entry(other, 0, 0), -XEN_EPERM);
+		pt_set_entry(other, 0, 0), -XEN_EPERM);
 	test_refused("mmu_update_write_beyond_ram",
-		set_entry(BEYOND_RAM_MFN, 0, 0), -XEN_EINVAL);
+		pt_set_entry(BEYOND_RAM_MFN, 0, 0), -XEN_EINVAL);
 }
 
 /*
@@ -442,10 +419,10 @@ static void attack_hypervisor_reads(void)
 static void attack_hypervisor_slots(void)
 {
 	test_refused("l4_slot_256_rewrite_same_value",
-		set_entry(lab.l4, 256, lab.l4v[256]), -XEN_EINVAL);
-	test_refused("l4_slot_261_clear", set_entry(lab.l4, 261, 0), -XEN_EINVAL);
+		pt_set_entry(lab.l4, 256, lab.l4v[256]), -XEN_EINVAL);
+	test_refused("l4_slot_261_clear", pt_set_entry(lab.l4, 261, 0), -XEN_EINVAL);
 	test_refused("l4_slot_271_to_own_l3",
-		set_entry(lab.l4, 271, pte(lab.l3, PTE_TABLE)), -XEN_EINVAL);
+		pt_set_entry(lab.l4, 271, pte(lab.l3, PTE_TABLE)), -XEN_EINVAL);
 }
 
 /* The address at which a 4-level walk through L4 slot s ends on the L4. */
@@ -467,8 +444,8 @@ static void attack_self_maps(void)
 	long rc;
 
 	test_refused("l4_writable_self_map",
-		set_entry(lab.l4, SELF_SLOT, pte(lab.l4, PTE_TABLE)), -XEN_EBUSY);
-	rc = set_entry(lab.l4, SELF_SLOT, ro);
+		pt_set_entry(lab.l4, SELF_SLOT, pte(lab.l4, PTE_TABLE)), -XEN_EBUSY);
+	rc = pt_set_entry(lab.l4, SELF_SLOT, ro);
 	bool fault = rc == 0 && read_faults(va + 511 * 8, &seen);
 	report("l4_readonly_self_map", rc == 0 && !fault && seen == lab.l4v[511],
 	       "accepted, L4 readable through it", "%s", rc ? test_err_name(rc) :
@@ -477,7 +454,7 @@ static void attack_self_maps(void)
 		write_must_fault("write_through_readonly_self_map",
 				 va + FREE_SLOT * 8, 0);
 		test_expect_rc("l4_readonly_self_map_removed",
-			       set_entry(lab.l4, SELF_SLOT, 0), 0);
+			       pt_set_entry(lab.l4, SELF_SLOT, 0), 0);
 	}
 }
 
@@ -485,17 +462,17 @@ static void attack_self_maps(void)
 
 static void attack_pins(void)
 {
-	test_refused("pin_as_l2_the_typed_boot_l1", pin(2, lab.l1), -XEN_EBUSY);
+	test_refused("pin_as_l2_the_typed_boot_l1", pt_pin(2, lab.l1), -XEN_EBUSY);
 	/* Xen takes the type first and fails it with -EINVAL too. */
-	test_refused("pin_as_l2_a_frame_pinned_as_l1", pin(2, lab.win_l1), -XEN_EINVAL);
-	test_refused("pin_as_l1_a_frame_mapped_writable", pin(1, lab.data),
+	test_refused("pin_as_l2_a_frame_pinned_as_l1", pt_pin(2, lab.win_l1), -XEN_EINVAL);
+	test_refused("pin_as_l1_a_frame_mapped_writable", pt_pin(1, lab.data),
 		-XEN_EBUSY);
-	test_refused("pin_as_l4_the_boot_l3", pin(4, lab.l3), -XEN_EBUSY);
-	test_refused("double_pin", pin(1, lab.win_l1), -XEN_EINVAL);
+	test_refused("pin_as_l4_the_boot_l3", pt_pin(4, lab.l3), -XEN_EBUSY);
+	test_refused("double_pin", pt_pin(1, lab.win_l1), -XEN_EINVAL);
 	test_refused("unpin_frame_not_pinned", unpin(lab.data), -XEN_EINVAL);
 	test_refused("unpin_hypervisor_frame", unpin(HV_RESERVED_MFN), -XEN_EPERM);
-	test_refused("pin_hypervisor_frame", pin(1, HV_RESERVED_MFN), -XEN_EPERM);
-	test_refused("pin_frame_beyond_ram", pin(1, BEYOND_RAM_MFN), -XEN_EINVAL);
+	test_refused("pin_hypervisor_frame", pt_pin(1, HV_RESERVED_MFN), -XEN_EPERM);
+	test_refused("pin_frame_beyond_ram", pt_pin(1, BEYOND_RAM_MFN), -XEN_EINVAL);
 }
 
 /*
@@ -506,7 +483,7 @@ static void attack_unpin_active_l4(void)
 {
 	long rc = unpin(lab.l4);
 	long rw = win_map(WIN_ATTACK, pte(lab.l4, PTE_LEAF_RW));
-	long repin = pin(4, lab.l4);
+	long repin = pt_pin(4, lab.l4);
 
 	report("unpin_active_cr3", rc == 0 && rw == -XEN_EBUSY && repin == 0,
 	       "accepted, L4 still typed (writable map -EBUSY), pinned again",
@@ -536,22 +513,22 @@ static void attack_baseptr(void)
 	unsigned long cr3 = read_cr3();
 
 	fill_with_garbage(garbage);
-	must(set_entry(hv_ref, 0, pte(HV_RESERVED_MFN, PTE_TABLE)),
+	must(pt_set_entry(hv_ref, 0, pte(HV_RESERVED_MFN, PTE_TABLE)),
 	     "write an entry to a hypervisor frame");
 	test_refused("new_baseptr_garbage_frame",
-		ext(MMUEXT_NEW_BASEPTR, garbage, 0), -XEN_EINVAL);
+		mmuext2(MMUEXT_NEW_BASEPTR, garbage, 0), -XEN_EINVAL);
 	test_refused("new_baseptr_frame_pointing_at_hypervisor",
-		ext(MMUEXT_NEW_BASEPTR, hv_ref, 0), -XEN_EPERM);
-	test_refused("pin_l1_garbage_frame", pin(1, garbage), -XEN_EINVAL);
-	test_refused("pin_l1_frame_mapping_hypervisor", pin(1, hv_ref), -XEN_EPERM);
+		mmuext2(MMUEXT_NEW_BASEPTR, hv_ref, 0), -XEN_EPERM);
+	test_refused("pin_l1_garbage_frame", pt_pin(1, garbage), -XEN_EINVAL);
+	test_refused("pin_l1_frame_mapping_hypervisor", pt_pin(1, hv_ref), -XEN_EPERM);
 	test_refused("new_baseptr_hypervisor_frame",
-		ext(MMUEXT_NEW_BASEPTR, HV_RESERVED_MFN, 0), -XEN_EPERM);
+		mmuext2(MMUEXT_NEW_BASEPTR, HV_RESERVED_MFN, 0), -XEN_EPERM);
 	test_refused("new_baseptr_beyond_ram",
-		ext(MMUEXT_NEW_BASEPTR, BEYOND_RAM_MFN, 0), -XEN_EINVAL);
-	test_refused("new_baseptr_l1_table", ext(MMUEXT_NEW_BASEPTR, lab.win_l1, 0),
+		mmuext2(MMUEXT_NEW_BASEPTR, BEYOND_RAM_MFN, 0), -XEN_EINVAL);
+	test_refused("new_baseptr_l1_table", mmuext2(MMUEXT_NEW_BASEPTR, lab.win_l1, 0),
 		-XEN_EBUSY);
 	test_refused("new_user_baseptr_writable_data_frame",
-		ext(MMUEXT_NEW_USER_BASEPTR, lab.data, 0), -XEN_EBUSY);
+		mmuext2(MMUEXT_NEW_USER_BASEPTR, lab.data, 0), -XEN_EBUSY);
 	test_expect_eq("cr3_unchanged_after_baseptr_attacks", read_cr3(), cr3);
 }
 
@@ -562,12 +539,12 @@ static void attack_loop_update(void)
 {
 	unsigned long l4 = spare_table(4), l3 = spare_frame();
 
-	must(set_entry(l4, 0, pte(l3, PTE_TABLE)), "hook a fresh L3");
-	test_refused("l3_entry_to_its_own_l4", set_entry(l3, 0, pte(l4, PTE_TABLE)),
+	must(pt_set_entry(l4, 0, pte(l3, PTE_TABLE)), "hook a fresh L3");
+	test_refused("l3_entry_to_its_own_l4", pt_set_entry(l3, 0, pte(l4, PTE_TABLE)),
 		-XEN_EBUSY);
 	test_refused("l3_readonly_entry_to_its_own_l4",
-		set_entry(l3, 1, pte(l4, PTE_P | PTE_US | PTE_A)), -XEN_EBUSY);
-	must(set_entry(l4, 0, 0), "unhook the fresh L3");
+		pt_set_entry(l3, 1, pte(l4, PTE_P | PTE_US | PTE_A)), -XEN_EBUSY);
+	must(pt_set_entry(l4, 0, 0), "unhook the fresh L3");
 	must(unpin(l4), "unpin the fresh L4");
 }
 
@@ -579,11 +556,11 @@ static void attack_loop_validation(void)
 {
 	unsigned long l4 = spare_frame(), l3 = spare_frame();
 
-	must(set_entry(l4, 0, pte(l3, PTE_TABLE)), "write loop L4");
-	must(set_entry(l3, 0, pte(l4, PTE_TABLE)), "write loop L3");
-	test_refused("l4_l3_loop_found_by_validation", pin(4, l4), -XEN_EBUSY);
-	test_check(ext(MMUEXT_CLEAR_PAGE, l4, 0) == 0 &&
-		   ext(MMUEXT_CLEAR_PAGE, l3, 0) == 0,
+	must(pt_set_entry(l4, 0, pte(l3, PTE_TABLE)), "write loop L4");
+	must(pt_set_entry(l3, 0, pte(l4, PTE_TABLE)), "write loop L3");
+	test_refused("l4_l3_loop_found_by_validation", pt_pin(4, l4), -XEN_EBUSY);
+	test_check(mmuext2(MMUEXT_CLEAR_PAGE, l4, 0) == 0 &&
+		   mmuext2(MMUEXT_CLEAR_PAGE, l3, 0) == 0,
 		   "loop_frames_left_untyped", "a loop frame kept a type");
 }
 
@@ -593,13 +570,13 @@ static void attack_l2_loops(void)
 	unsigned int idx = lab.win_idx + 3;
 
 	test_refused("l2_writable_self_loop",
-		set_entry(lab.l2, idx, pte(lab.l2, PTE_TABLE)), -XEN_EBUSY);
+		pt_set_entry(lab.l2, idx, pte(lab.l2, PTE_TABLE)), -XEN_EBUSY);
 	test_refused("l2_entry_to_its_parent_l3",
-		set_entry(lab.l2, idx, pte(lab.l3, PTE_TABLE)), -XEN_EBUSY);
-	test_refused("l2_entry_to_the_l4", set_entry(lab.l2, idx, pte(lab.l4, PTE_TABLE)),
+		pt_set_entry(lab.l2, idx, pte(lab.l3, PTE_TABLE)), -XEN_EBUSY);
+	test_refused("l2_entry_to_the_l4", pt_set_entry(lab.l2, idx, pte(lab.l4, PTE_TABLE)),
 		-XEN_EBUSY);
 	test_refused("l3_entry_to_a_pinned_l1",
-		set_entry(lab.l3, FREE_SLOT % 512 + 1, pte(lab.win_l1, PTE_TABLE)),
+		pt_set_entry(lab.l3, FREE_SLOT % 512 + 1, pte(lab.win_l1, PTE_TABLE)),
 		-XEN_EBUSY);
 }
 
@@ -622,12 +599,12 @@ static void attack_diamond(void)
 	unsigned int a = lab.win_idx + 1, b = lab.win_idx + 2;
 	bool ok;
 
-	must(set_entry(e, 0, pte(lab.data, PTE_LEAF_RO)), "fill the shared L1");
-	must(pin(1, e), "pin the shared L1");
-	ok = set_entry(lab.l2, a, pte(e, lab.upper)) == 0 &&
-	     set_entry(lab.l2, b, pte(e, lab.upper)) == 0 &&
+	must(pt_set_entry(e, 0, pte(lab.data, PTE_LEAF_RO)), "fill the shared L1");
+	must(pt_pin(1, e), "pin the shared L1");
+	ok = pt_set_entry(lab.l2, a, pte(e, lab.upper)) == 0 &&
+	     pt_set_entry(lab.l2, b, pte(e, lab.upper)) == 0 &&
 	     pattern_via(a) && pattern_via(b);
-	ok = ok && set_entry(lab.l2, a, 0) == 0 && set_entry(lab.l2, b, 0) == 0 &&
+	ok = ok && pt_set_entry(lab.l2, a, 0) == 0 && pt_set_entry(lab.l2, b, 0) == 0 &&
 	     unpin(e) == 0;
 	long rw = win_map(WIN_DIAMOND, pte(e, PTE_LEAF_RW));
 	if (rw == 0) {
@@ -655,12 +632,12 @@ static void attack_flag_bits(void)
 	test_refused("l1_bit_52", win_map(WIN_ATTACK, d | (1UL << 52)), -XEN_EINVAL);
 	test_refused("l1_bit_62", win_map(WIN_ATTACK, d | (1UL << 62)), -XEN_EINVAL);
 	test_refused("l2_superpage_ps",
-		set_entry(lab.l2, idx, pte(0, PTE_TABLE | PTE_PS)), -XEN_EINVAL);
+		pt_set_entry(lab.l2, idx, pte(0, PTE_TABLE | PTE_PS)), -XEN_EINVAL);
 	test_refused("l2_global",
-		set_entry(lab.l2, idx, pte(lab.win_l1, PTE_TABLE | PTE_G)),
+		pt_set_entry(lab.l2, idx, pte(lab.win_l1, PTE_TABLE | PTE_G)),
 		-XEN_EINVAL);
 	test_refused("l3_1g_superpage",
-		set_entry(lab.l3, 1, pte(0, PTE_TABLE | PTE_PS)), -XEN_EINVAL);
+		pt_set_entry(lab.l3, 1, pte(0, PTE_TABLE | PTE_PS)), -XEN_EINVAL);
 }
 
 /* ---- attacks: counts, pointers, commands -------------------------------- */
@@ -729,7 +706,7 @@ static void attack_commands(void)
 	req.ptr = entry_ptr(lab.l4, 0, 7);
 	test_refused("mmu_update_unknown_cmd_7_on_l4",
 		HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF), -XEN_ENOSYS);
-	test_refused("mmuext_op_unknown_cmd", ext(BOGUS_CMD, lab.l4, 0), -XEN_ENOSYS);
+	test_refused("mmuext_op_unknown_cmd", mmuext2(BOGUS_CMD, lab.l4, 0), -XEN_ENOSYS);
 	/* Xen: -ESRCH for a domain that does not exist; Lamina -EPERM. */
 	req.ptr = entry_ptr(lab.data, 0, MMU_NORMAL_PT_UPDATE);
 	test_refused("mmu_update_foreigndom_5",
@@ -739,11 +716,11 @@ static void attack_commands(void)
 	test_refused("mmuext_op_foreigndom_5",
 		HYPERVISOR_mmuext_op(&op, 1, NULL, 5), -XEN_EPERM);
 	/* Xen: dom0 with I/O rights may flush caches; Lamina never. */
-	test_refused("mmuext_flush_cache", ext(MMUEXT_FLUSH_CACHE, 0, 0), -XEN_EPERM);
+	test_refused("mmuext_flush_cache", mmuext2(MMUEXT_FLUSH_CACHE, 0, 0), -XEN_EPERM);
 	test_refused("mmuext_flush_cache_global",
-		ext(MMUEXT_FLUSH_CACHE_GLOBAL, 0, 0), -XEN_EPERM);
+		mmuext2(MMUEXT_FLUSH_CACHE_GLOBAL, 0, 0), -XEN_EPERM);
 	test_refused("invlpg_hypervisor_address",
-		ext(MMUEXT_INVLPG_LOCAL, HYPERVISOR_POINTER, 0), -XEN_EINVAL);
+		mmuext2(MMUEXT_INVLPG_LOCAL, HYPERVISOR_POINTER, 0), -XEN_EINVAL);
 }
 
 static void attack_update_va_mapping(void)
@@ -787,7 +764,7 @@ static void attack_machphys(void)
 
 static long set_ldt(unsigned long base, unsigned long ents)
 {
-	return ext(MMUEXT_SET_LDT, base, ents);
+	return mmuext2(MMUEXT_SET_LDT, base, ents);
 }
 
 static void attack_set_ldt(void)
@@ -810,21 +787,21 @@ static void attack_set_ldt(void)
 static void attack_copy_clear(void)
 {
 	test_refused("copy_page_into_own_l1",
-		ext(MMUEXT_COPY_PAGE, lab.l1, lab.data), -XEN_EBUSY);
+		mmuext2(MMUEXT_COPY_PAGE, lab.l1, lab.data), -XEN_EBUSY);
 	test_refused("copy_page_into_own_l4",
-		ext(MMUEXT_COPY_PAGE, lab.l4, lab.data), -XEN_EBUSY);
+		mmuext2(MMUEXT_COPY_PAGE, lab.l4, lab.data), -XEN_EBUSY);
 	test_refused("clear_page_of_window_l1",
-		ext(MMUEXT_CLEAR_PAGE, lab.win_l1, 0), -XEN_EBUSY);
+		mmuext2(MMUEXT_CLEAR_PAGE, lab.win_l1, 0), -XEN_EBUSY);
 	test_refused("copy_page_from_hypervisor_frame",
-		ext(MMUEXT_COPY_PAGE, spare_frame(), HV_RESERVED_MFN), -XEN_EPERM);
+		mmuext2(MMUEXT_COPY_PAGE, spare_frame(), HV_RESERVED_MFN), -XEN_EPERM);
 	test_refused("copy_page_from_beyond_ram",
-		ext(MMUEXT_COPY_PAGE, spare_frame(), BEYOND_RAM_MFN), -XEN_EPERM);
+		mmuext2(MMUEXT_COPY_PAGE, spare_frame(), BEYOND_RAM_MFN), -XEN_EPERM);
 	test_refused("copy_page_into_hypervisor_frame",
-		ext(MMUEXT_COPY_PAGE, HV_RESERVED_MFN, lab.data), -XEN_EPERM);
+		mmuext2(MMUEXT_COPY_PAGE, HV_RESERVED_MFN, lab.data), -XEN_EPERM);
 	test_refused("clear_page_of_hypervisor_frame",
-		ext(MMUEXT_CLEAR_PAGE, HV_RESERVED_MFN, 0), -XEN_EPERM);
+		mmuext2(MMUEXT_CLEAR_PAGE, HV_RESERVED_MFN, 0), -XEN_EPERM);
 	test_refused("clear_page_beyond_ram",
-		ext(MMUEXT_CLEAR_PAGE, BEYOND_RAM_MFN, 0), -XEN_EINVAL);
+		mmuext2(MMUEXT_CLEAR_PAGE, BEYOND_RAM_MFN, 0), -XEN_EINVAL);
 }
 
 /* ---- still alive? ------------------------------------------------------ */
@@ -848,7 +825,7 @@ static void check_window_l1(void)
 static void check_legit_update(void)
 {
 	unsigned long v = 0;
-	long rc = set_entry(lab.win_l1, WIN_LEGIT, pte(lab.data, PTE_LEAF_RO));
+	long rc = pt_set_entry(lab.win_l1, WIN_LEGIT, pte(lab.data, PTE_LEAF_RO));
 
 	test_check(rc == 0 && !read_faults((unsigned long)win_ptr(WIN_LEGIT), &v) &&
 		   v == PATTERN, "legitimate_update_after_attacks",
@@ -869,7 +846,7 @@ static void check_tables_intact(void)
 {
 	bool down = win_map(WIN_LEGIT, 0) == 0 && win_map(WIN_L1_VIEW, 0) == 0 &&
 		    win_map(WIN_DATA, 0) == 0 &&
-		    set_entry(lab.l2, lab.win_idx, 0) == 0 && unpin(lab.win_l1) == 0;
+		    pt_set_entry(lab.l2, lab.win_idx, 0) == 0 && unpin(lab.win_l1) == 0;
 
 	test_check(down, "window_taken_down", "an unmap or unpin failed");
 	int diff4 = table_differs(lab.snap_l4, lab.l4v);
@@ -882,7 +859,7 @@ static void check_tables_intact(void)
 	test_check(pv_pt_lookup((unsigned long)&lab) & PTE_P,
 		   "kernel_still_mapped", "walk of own data failed");
 	test_expect_rc("window_l1_free_again",
-		       ext(MMUEXT_CLEAR_PAGE, lab.win_l1, 0), 0);
+		       mmuext2(MMUEXT_CLEAR_PAGE, lab.win_l1, 0), 0);
 }
 
 void kernel_main(start_info_t *si)

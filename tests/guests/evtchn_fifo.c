@@ -408,17 +408,6 @@ static void upcalls_(void)
 
 /* --- the frame rule ------------------------------------------------------ */
 
-static long ext(unsigned int cmd, unsigned long a1, unsigned long a2)
-{
-	mmuext_op_t op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = cmd;
-	op.arg1.mfn = a1;
-	op.arg2.nr_ents = (unsigned int)a2;
-	return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-}
-
 static long give_back(unsigned long mfn)
 {
 	xen_pfn_t list[1] = { mfn };
@@ -450,8 +439,8 @@ static void battery(const char *kind, void *va)
 	remap(va, 0);
 	for (unsigned int level = 1; level <= 4; level++) {
 		pv_snprintf(n, sizeof(n), "%s_pin_l%u", kind, level);
-		if ((rc = ext(MMUEXT_PIN_L1_TABLE + level - 1, mfn, 0)) == 0)
-			ext(MMUEXT_UNPIN_TABLE, mfn, 0);
+		if ((rc = mmuext2(MMUEXT_PIN_L1_TABLE + level - 1, mfn, 0)) == 0)
+			mmuext2(MMUEXT_UNPIN_TABLE, mfn, 0);
 		test_refused(n, rc, -XEN_EBUSY);
 	}
 	pv_snprintf(n, sizeof(n), "%s_set_gdt", kind);
@@ -459,8 +448,8 @@ static void battery(const char *kind, void *va)
 	test_refused(n, rc, -XEN_EINVAL);
 	remap(va, pte & ~PTE_RW);
 	pv_snprintf(n, sizeof(n), "%s_set_ldt", kind);
-	if ((rc = ext(MMUEXT_SET_LDT, (unsigned long)va, 512)) == 0)
-		ext(MMUEXT_SET_LDT, 0, 0);
+	if ((rc = mmuext2(MMUEXT_SET_LDT, (unsigned long)va, 512)) == 0)
+		mmuext2(MMUEXT_SET_LDT, 0, 0);
 	test_refused(n, rc, -XEN_EINVAL);
 	remap(va, 0);
 	pv_snprintf(n, sizeof(n), "%s_decrease_reservation", kind);
@@ -502,8 +491,8 @@ static void reset(void)
 	memset(cb_page, 0, sizeof(cb_page));
 	remap(cb_page, 0);
 	test_expect_rc("reset_frees_control_block_frame",
-		       ext(MMUEXT_PIN_L1_TABLE, mfn, 0), 0);
-	ext(MMUEXT_UNPIN_TABLE, mfn, 0);
+		       mmuext2(MMUEXT_PIN_L1_TABLE, mfn, 0), 0);
+	mmuext2(MMUEXT_UNPIN_TABLE, mfn, 0);
 	remap(cb_page, pte);
 	p = bind_ipi();
 	sh->evtchn_mask[p / 64] &= ~(1UL << (p % 64));

@@ -67,32 +67,6 @@ static unsigned long pte(unsigned long mfn, unsigned long flags)
 	return (mfn << PV_PAGE_SHIFT) | flags;
 }
 
-static long set_entry(unsigned long mfn, unsigned int idx, unsigned long val)
-{
-	mmu_update_t req = {
-		.ptr = (mfn << PV_PAGE_SHIFT) + idx * 8UL + MMU_NORMAL_PT_UPDATE,
-		.val = val,
-	};
-
-	return HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF);
-}
-
-static long ext(unsigned int cmd, unsigned long a1, unsigned long a2)
-{
-	mmuext_op_t op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = cmd;
-	op.arg1.mfn = a1;
-	op.arg2.src_mfn = a2;
-	return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-}
-
-static long pin(unsigned int level, unsigned long mfn)
-{
-	return ext(MMUEXT_PIN_L1_TABLE + level - 1, mfn, 0);
-}
-
 static long set_gdt(const unsigned long *frames, unsigned long entries)
 {
 	return PV_HYPERCALL(__HYPERVISOR_set_gdt, frames, entries, 0, 0, 0);
@@ -194,7 +168,7 @@ static unsigned long spare_frame(void)
 	if (lab.next_pfn >= pv_start_info->nr_pages)
 		pv_crash("frame_rule: out of spare pages\n");
 	mfn = pv_pfn_to_mfn(lab.next_pfn++);
-	must(ext(MMUEXT_CLEAR_PAGE, mfn, 0), "clear a spare frame");
+	must(mmuext2(MMUEXT_CLEAR_PAGE, mfn, 0), "clear a spare frame");
 	return mfn;
 }
 
@@ -222,8 +196,8 @@ static void setup(const start_info_t *si)
 	if (lab.l3v[lab.free_l3] & PTE_P || (l4v[FREE_L4_SLOT] & PTE_P))
 		pv_crash("frame_rule: no free L3/L4 slot\n");
 	lab.win_l1 = spare_frame();
-	must(pin(1, lab.win_l1), "pin the window L1");
-	must(set_entry(lab.l2, lab.win_idx, pte(lab.win_l1, lab.upper)),
+	must(pt_pin(1, lab.win_l1), "pin the window L1");
+	must(pt_set_entry(lab.l2, lab.win_idx, pte(lab.win_l1, lab.upper)),
 	     "hook the window");
 	lab.gdt_dummy = spare_frame();
 	pv_printf("frame_rule: window at %lx, spare frames from pfn %lx\n",
@@ -247,8 +221,8 @@ static void battery(const char *kind, unsigned long mfn)
 		char what[16];
 		pv_snprintf(what, sizeof(what), "pin_l%u", level);
 		name_of(n, kind, what);
-		if ((rc = pin(level, mfn)) == 0)
-			ext(MMUEXT_UNPIN_TABLE, mfn, 0);
+		if ((rc = pt_pin(level, mfn)) == 0)
+			mmuext2(MMUEXT_UNPIN_TABLE, mfn, 0);
 		test_refused(n, rc, -XEN_EBUSY);
 	}
 
@@ -259,24 +233,24 @@ static void battery(const char *kind, unsigned long mfn)
 
 	name_of(n, kind, "set_ldt");
 	must(win_map(WIN_LDT, pte(mfn, PTE_LEAF_RO)), "map read-only for the LDT");
-	if ((rc = ext(MMUEXT_SET_LDT, lab.win + WIN_LDT * PV_PAGE_SIZE, 512)) == 0)
-		ext(MMUEXT_SET_LDT, 0, 0);
+	if ((rc = mmuext2(MMUEXT_SET_LDT, lab.win + WIN_LDT * PV_PAGE_SIZE, 512)) == 0)
+		mmuext2(MMUEXT_SET_LDT, 0, 0);
 	test_refused(n, rc, -XEN_EINVAL);
 	must(win_map(WIN_LDT, 0), "unmap the LDT view");
 
 	name_of(n, kind, "link_as_l1");
-	if ((rc = set_entry(lab.l2, lab.win_idx + 1, pte(mfn, PTE_TABLE))) == 0)
-		set_entry(lab.l2, lab.win_idx + 1, 0);
+	if ((rc = pt_set_entry(lab.l2, lab.win_idx + 1, pte(mfn, PTE_TABLE))) == 0)
+		pt_set_entry(lab.l2, lab.win_idx + 1, 0);
 	test_refused(n, rc, -XEN_EBUSY);
 
 	name_of(n, kind, "link_as_l2");
-	if ((rc = set_entry(lab.l3, lab.free_l3, pte(mfn, PTE_TABLE))) == 0)
-		set_entry(lab.l3, lab.free_l3, 0);
+	if ((rc = pt_set_entry(lab.l3, lab.free_l3, pte(mfn, PTE_TABLE))) == 0)
+		pt_set_entry(lab.l3, lab.free_l3, 0);
 	test_refused(n, rc, -XEN_EBUSY);
 
 	name_of(n, kind, "link_as_l3");
-	if ((rc = set_entry(lab.l4, FREE_L4_SLOT, pte(mfn, PTE_TABLE))) == 0)
-		set_entry(lab.l4, FREE_L4_SLOT, 0);
+	if ((rc = pt_set_entry(lab.l4, FREE_L4_SLOT, pte(mfn, PTE_TABLE))) == 0)
+		pt_set_entry(lab.l4, FREE_L4_SLOT, 0);
 	test_refused(n, rc, -XEN_EBUSY);
 
 	/* A writable mapping is what the rule allows: the guest may use it. */
@@ -300,7 +274,7 @@ static void attack_shared_info(unsigned long si_mfn)
 	unsigned long bait = pte(HV_IMAGE_MFN, PTE_P | PTE_RW | PTE_US);
 	long rc;
 
-	long cleared = ext(MMUEXT_CLEAR_PAGE, si_mfn, 0);
+	long cleared = mmuext2(MMUEXT_CLEAR_PAGE, si_mfn, 0);
 	/* The clear unmasked events; this suite has no event handler. Mask
 	 * them again before printing: the console ring answers a write with
 	 * an event. */
@@ -308,9 +282,9 @@ static void attack_shared_info(unsigned long si_mfn)
 	((volatile uint8_t *)(lab.win + WIN_VIEW * PV_PAGE_SIZE))[1] = 1;
 	must(win_map(WIN_VIEW, 0), "unmap shared_info");
 	test_expect_rc("shared_info_clear_page", cleared, 0);
-	rc = pin(1, si_mfn);
+	rc = pt_pin(1, si_mfn);
 	test_refused("exploit_pin_shared_info_l1", rc, -XEN_EBUSY);
-	long hooked = set_entry(lab.l2, lab.win_idx + 1, pte(si_mfn, lab.upper));
+	long hooked = pt_set_entry(lab.l2, lab.win_idx + 1, pte(si_mfn, lab.upper));
 	test_refused("exploit_hook_shared_info_l1", hooked, -XEN_EBUSY);
 
 	/* The #PF makes the hypervisor store bait in vcpu_info.arch.cr2. */
@@ -324,9 +298,9 @@ static void attack_shared_info(unsigned long si_mfn)
 		   "the cr2 slot maps a hypervisor frame: read %lx", got);
 
 	if (hooked == 0)
-		set_entry(lab.l2, lab.win_idx + 1, 0);
+		pt_set_entry(lab.l2, lab.win_idx + 1, 0);
 	if (rc == 0)
-		ext(MMUEXT_UNPIN_TABLE, si_mfn, 0);
+		mmuext2(MMUEXT_UNPIN_TABLE, si_mfn, 0);
 	battery("shared_info", si_mfn);
 }
 
@@ -371,8 +345,8 @@ static void check_xenstore_ring(const start_info_t *si)
 	unsigned long va = (unsigned long)pv_pfn_to_virt(pv_mfn_to_pfn(mfn));
 
 	must(HYPERVISOR_update_va_mapping(va, 0, UVMF_INVLPG), "unmap the store");
-	test_expect_rc("xenstore_ring_pin_l1_ordinary_page", pin(1, mfn), 0);
-	test_expect_rc("xenstore_ring_unpin", ext(MMUEXT_UNPIN_TABLE, mfn, 0), 0);
+	test_expect_rc("xenstore_ring_pin_l1_ordinary_page", pt_pin(1, mfn), 0);
+	test_expect_rc("xenstore_ring_unpin", mmuext2(MMUEXT_UNPIN_TABLE, mfn, 0), 0);
 	test_expect_rc("xenstore_ring_remap",
 		       HYPERVISOR_update_va_mapping(va, pte(mfn, PTE_LEAF_RW),
 						    UVMF_INVLPG), 0);
@@ -414,10 +388,10 @@ static void attack_vcpu_info(void)
 	unsigned long table = spare_frame(), v = spare_frame(), other = spare_frame();
 	unsigned long got;
 
-	must(pin(1, table), "pin a table");
+	must(pt_pin(1, table), "pin a table");
 	test_expect_rc("vcpu_info_on_page_table_refused",
 		       register_vcpu_info(table, 0), -XEN_EINVAL);
-	must(ext(MMUEXT_UNPIN_TABLE, table, 0), "unpin the table");
+	must(mmuext2(MMUEXT_UNPIN_TABLE, table, 0), "unpin the table");
 	test_expect_rc("vcpu_info_register", register_vcpu_info(v, 64), 0);
 	test_expect_rc("vcpu_info_reregister_refused",
 		       register_vcpu_info(other, 0), -XEN_EINVAL);

@@ -68,16 +68,6 @@ static void must(long rc, const char *step)
 		pv_crash("schedbound: %s failed: %ld\n", step, rc);
 }
 
-static long ext(unsigned int cmd, unsigned long mfn)
-{
-	mmuext_op_t op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = cmd;
-	op.arg1.mfn = mfn;
-	return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-}
-
 /* A new port of ours that nothing will ever signal. */
 static evtchn_port_t quiet_port(void)
 {
@@ -126,7 +116,7 @@ static unsigned long spare_frame(void)
 	if (next_pfn >= pv_start_info->nr_pages)
 		pv_crash("schedbound: out of spare pages\n");
 	mfn = pv_pfn_to_mfn(next_pfn++);
-	must(ext(MMUEXT_CLEAR_PAGE, mfn), "clear a frame");
+	must(mmuext1(MMUEXT_CLEAR_PAGE, mfn), "clear a frame");
 	return mfn;
 }
 
@@ -147,11 +137,11 @@ static void *build_alias(const start_info_t *si)
 	unsigned long l2 = spare_frame(), l3 = spare_frame();
 	unsigned long l4 = pv_pfn_to_mfn(pv_virt_to_pfn((void *)si->pt_base));
 
-	must(ext(MMUEXT_PIN_L1_TABLE, l1), "pin the L1");
+	must(mmuext1(MMUEXT_PIN_L1_TABLE, l1), "pin the L1");
 	fill_table(l1, 512, (data << 12) | PTE_LEAF_RW);
-	must(ext(MMUEXT_PIN_L2_TABLE, l2), "pin the L2");
+	must(mmuext1(MMUEXT_PIN_L2_TABLE, l2), "pin the L2");
 	fill_table(l2, 512, (l1 << 12) | PTE_TABLE);
-	must(ext(MMUEXT_PIN_L3_TABLE, l3), "pin the L3");
+	must(mmuext1(MMUEXT_PIN_L3_TABLE, l3), "pin the L3");
 	fill_table(l3, ALIAS_GIB, (l2 << 12) | PTE_TABLE);
 	reqs[0].ptr = (l4 << 12) + ALIAS_SLOT * 8UL + MMU_NORMAL_PT_UPDATE;
 	reqs[0].val = (l3 << 12) | PTE_TABLE;

@@ -61,16 +61,6 @@ static long mmu(unsigned long mfn, unsigned int idx, unsigned long val)
 	return HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF);
 }
 
-static long ext(unsigned int cmd, unsigned long mfn)
-{
-	mmuext_op_t op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = cmd;
-	op.arg1.mfn = mfn;
-	return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-}
-
 static void must(long rc, const char *step)
 {
 	if (rc)
@@ -84,7 +74,7 @@ static unsigned long spare_frame(void)
 	if (lab.next_pfn >= pv_start_info->nr_pages)
 		pv_crash("spec_l1tf: out of spare pages\n");
 	mfn = pv_pfn_to_mfn(lab.next_pfn++);
-	must(ext(MMUEXT_CLEAR_PAGE, mfn), "clear a spare frame");
+	must(mmuext1(MMUEXT_CLEAR_PAGE, mfn), "clear a spare frame");
 	return mfn;
 }
 
@@ -116,7 +106,7 @@ static void setup(const start_info_t *si)
 	if (lab.l2v[lab.win_idx] & PTE_P || lab.l2v[lab.win_idx + 1] & PTE_P)
 		pv_crash("spec_l1tf: boot L2 slots in use\n");
 	lab.win_l1 = spare_frame();
-	must(ext(MMUEXT_PIN_L1_TABLE, lab.win_l1), "pin the window L1");
+	must(mmuext1(MMUEXT_PIN_L1_TABLE, lab.win_l1), "pin the window L1");
 	must(mmu(lab.l2, lab.win_idx, pte(lab.win_l1, lab.upper)), "hook the window");
 	must(HYPERVISOR_update_va_mapping(lab.win + WIN_L1_VIEW * PV_PAGE_SIZE,
 					  pte(lab.win_l1, PTE_P | PTE_A), UVMF_INVLPG),
@@ -273,34 +263,34 @@ static void via_pin(void)
 	for (unsigned int i = 0; i < 4; i++) {
 		name(n, "pin_l1_with", unsafe_names[i]);
 		unsigned long f = frame_with(100, unsafe_values[i]);
-		long rc = ext(MMUEXT_PIN_L1_TABLE, f);
+		long rc = mmuext1(MMUEXT_PIN_L1_TABLE, f);
 		unsafe(n, rc);
 		if (!rc)
-			ext(MMUEXT_UNPIN_TABLE, f);
+			mmuext1(MMUEXT_UNPIN_TABLE, f);
 	}
 	unsigned long f = frame_with(3, PTE_PS);
-	long rc = ext(MMUEXT_PIN_L2_TABLE, f);
+	long rc = mmuext1(MMUEXT_PIN_L2_TABLE, f);
 	unsafe("pin_l2_with_pse_not_present", rc);
 	if (!rc)
-		ext(MMUEXT_UNPIN_TABLE, f);
+		mmuext1(MMUEXT_UNPIN_TABLE, f);
 	f = frame_with(4, pte(lab.own, PTE_RW));
-	rc = ext(MMUEXT_PIN_L3_TABLE, f);
+	rc = mmuext1(MMUEXT_PIN_L3_TABLE, f);
 	unsafe("pin_l3_with_own_frame", rc);
 	if (!rc)
-		ext(MMUEXT_UNPIN_TABLE, f);
+		mmuext1(MMUEXT_UNPIN_TABLE, f);
 	f = frame_with(5, pte(HV_IMAGE_MFN, 0));
-	rc = ext(MMUEXT_PIN_L4_TABLE, f);
+	rc = mmuext1(MMUEXT_PIN_L4_TABLE, f);
 	unsafe("pin_l4_with_hypervisor_frame", rc);
 	if (!rc)
-		ext(MMUEXT_UNPIN_TABLE, f);
+		mmuext1(MMUEXT_UNPIN_TABLE, f);
 
 	f = frame_with(100, inverted(lab.own));
 	must(mmu(f, 101, PTE_RW | PTE_D), "second safe entry");
-	test_expect_rc("pin_l1_with_safe_entries", ext(MMUEXT_PIN_L1_TABLE, f), 0);
-	test_expect_rc("unpin_l1", ext(MMUEXT_UNPIN_TABLE, f), 0);
+	test_expect_rc("pin_l1_with_safe_entries", mmuext1(MMUEXT_PIN_L1_TABLE, f), 0);
+	test_expect_rc("unpin_l1", mmuext1(MMUEXT_UNPIN_TABLE, f), 0);
 	f = frame_with(3, inverted(99));
-	test_expect_rc("pin_l2_with_inverted_entry", ext(MMUEXT_PIN_L2_TABLE, f), 0);
-	test_expect_rc("unpin_l2", ext(MMUEXT_UNPIN_TABLE, f), 0);
+	test_expect_rc("pin_l2_with_inverted_entry", mmuext1(MMUEXT_PIN_L2_TABLE, f), 0);
+	test_expect_rc("unpin_l2", mmuext1(MMUEXT_UNPIN_TABLE, f), 0);
 }
 
 void kernel_main(start_info_t *si)

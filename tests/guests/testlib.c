@@ -1,4 +1,5 @@
 /* Reporting and fault-probe helpers shared by the PV test guests. */
+#include <libpv/hypercall.h>
 #include <libpv/string.h>
 #include <pv/errno.h>
 #include "testlib.h"
@@ -145,4 +146,35 @@ bool test_refused(const char *attack, long rc, long want)
 		    test_err_name(want));
 	test_pass(line);
 	return true;
+}
+
+long pt_set_entry(unsigned long mfn, unsigned int idx, unsigned long val)
+{
+	mmu_update_t req = {
+		.ptr = (mfn << PV_PAGE_SHIFT) + idx * 8UL + MMU_NORMAL_PT_UPDATE,
+		.val = val,
+	};
+
+	return HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF);
+}
+
+long mmuext2(unsigned int cmd, unsigned long a1, unsigned long a2)
+{
+	mmuext_op_t op;
+
+	memset(&op, 0, sizeof(op));
+	op.cmd = cmd;
+	op.arg1.mfn = a1;
+	op.arg2.src_mfn = a2;   /* the union's widest member: covers nr_ents too */
+	return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+long mmuext1(unsigned int cmd, unsigned long mfn)
+{
+	return mmuext2(cmd, mfn, 0);
+}
+
+long pt_pin(unsigned int level, unsigned long mfn)
+{
+	return mmuext1(MMUEXT_PIN_L1_TABLE + level - 1, mfn);
 }

@@ -93,4 +93,14 @@ void expect_no_fault(const char *name);
 const char *test_err_name(long rc);
 bool test_refused(const char *attack, long rc, long want);
 
+/* Page-table work through the hypervisor, on this domain's own frames. */
+/* mmu_update: entry idx of (page-table or plain) frame mfn becomes val. */
+long pt_set_entry(unsigned long mfn, unsigned int idx, unsigned long val);
+/* One mmuext_op with arg1.mfn = mfn. */
+long mmuext1(unsigned int cmd, unsigned long mfn);
+/* One mmuext_op with arg1.mfn = a1 and arg2 = a2 (src_mfn, nr_ents, ...). */
+long mmuext2(unsigned int cmd, unsigned long a1, unsigned long a2);
+/* MMUEXT_PIN_L<level>_TABLE of mfn. */
+long pt_pin(unsigned int level, unsigned long mfn);
+
 #endif /* TESTLIB_H */

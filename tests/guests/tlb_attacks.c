@@ -82,28 +82,6 @@ static unsigned long entry_mfn(unsigned long e)
 	return (e & PTE_MFN_MASK) >> PV_PAGE_SHIFT;
 }
 
-/* Set entry idx of page-table frame mfn with mmu_update (never flushes). */
-static long set_entry(unsigned long mfn, unsigned int idx, unsigned long val)
-{
-	mmu_update_t req = {
-		.ptr = (mfn << PV_PAGE_SHIFT) + idx * 8UL + MMU_NORMAL_PT_UPDATE,
-		.val = val,
-	};
-
-	return HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF);
-}
-
-static long ext(unsigned int cmd, unsigned long a1, unsigned long a2)
-{
-	mmuext_op_t op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = cmd;
-	op.arg1.mfn = a1;
-	op.arg2.src_mfn = a2;
-	return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-}
-
 static unsigned long slot_va(unsigned int slot)
 {
 	return lab.win + slot * PV_PAGE_SIZE;
@@ -123,7 +101,7 @@ static unsigned long spare_frame(void)
 	if (lab.next_pfn >= pv_start_info->nr_pages)
 		pv_crash("tlb_attacks: out of spare pages\n");
 	mfn = pv_pfn_to_mfn(lab.next_pfn++);
-	must(ext(MMUEXT_CLEAR_PAGE, mfn, 0), "clear a spare frame");
+	must(mmuext2(MMUEXT_CLEAR_PAGE, mfn, 0), "clear a spare frame");
 	return mfn;
 }
 
@@ -223,8 +201,8 @@ static void setup(const start_info_t *si)
 			pv_crash("tlb_attacks: boot L2 slot %u in use\n",
 				 lab.win_idx + i);
 	lab.win_l1 = spare_frame();
-	must(ext(MMUEXT_PIN_L1_TABLE, lab.win_l1, 0), "pin the window L1");
-	must(set_entry(lab.l2, lab.win_idx, pte(lab.win_l1, lab.upper)),
+	must(mmuext2(MMUEXT_PIN_L1_TABLE, lab.win_l1, 0), "pin the window L1");
+	must(pt_set_entry(lab.l2, lab.win_idx, pte(lab.win_l1, lab.upper)),
 	     "hook the window L1");
 }
 
@@ -252,13 +230,13 @@ static void attack_pin_l1_after_unmap(void)
 
 	test_expect_rc("unmap_uvmf_none", win_map(S_PIN, 0, UVMF_NONE), 0);
 	expect_flushes("unmap_uvmf_none_flushes_nothing", n);
-	test_expect_rc("pin_l1_stale_frame", ext(MMUEXT_PIN_L1_TABLE, f, 0), 0);
+	test_expect_rc("pin_l1_stale_frame", mmuext2(MMUEXT_PIN_L1_TABLE, f, 0), 0);
 	expect_flushes("pin_l1_stale_frame_flushes_once", n + 1);
 	write_must_fault("pin_l1_stale_write_faults", slot_va(S_PIN), FORGED_PTE);
 	must(win_map(S_VIEW, pte(f, PTE_LEAF_RO), UVMF_INVLPG), "view the L1");
 	test_expect_eq("pinned_l1_entry_intact", read_word(slot_va(S_VIEW)), 0);
 	must(win_map(S_VIEW, 0, UVMF_INVLPG), "drop the view");
-	must(ext(MMUEXT_UNPIN_TABLE, f, 0), "unpin");
+	must(mmuext2(MMUEXT_UNPIN_TABLE, f, 0), "unpin");
 }
 
 /*
@@ -272,12 +250,12 @@ static void attack_pin_l1_after_downgrade(void)
 	test_expect_rc("downgrade_uvmf_none",
 		       win_map(S_PIN, pte(f, PTE_LEAF_RO), UVMF_NONE), 0);
 	expect_flushes("downgrade_uvmf_none_flushes_nothing", n);
-	test_expect_rc("pin_l1_downgraded_frame", ext(MMUEXT_PIN_L1_TABLE, f, 0), 0);
+	test_expect_rc("pin_l1_downgraded_frame", mmuext2(MMUEXT_PIN_L1_TABLE, f, 0), 0);
 	write_must_fault("pin_l1_downgraded_write_faults", slot_va(S_PIN),
 			 FORGED_PTE);
 	test_expect_eq("downgraded_l1_entry_intact", read_word(slot_va(S_PIN)), 0);
 	must(win_map(S_PIN, 0, UVMF_INVLPG), "unmap");
-	must(ext(MMUEXT_UNPIN_TABLE, f, 0), "unpin");
+	must(mmuext2(MMUEXT_UNPIN_TABLE, f, 0), "unpin");
 }
 
 /*
@@ -292,12 +270,12 @@ static void attack_ldt_after_downgrade(void)
 	must(win_map(S_LDT, pte(f, PTE_LEAF_RO), UVMF_NONE), "downgrade");
 	expect_flushes("ldt_downgrade_flushes_nothing", n);
 	test_expect_rc("set_ldt_on_stale_frame",
-		       ext(MMUEXT_SET_LDT, slot_va(S_LDT), 512), 0);
+		       mmuext2(MMUEXT_SET_LDT, slot_va(S_LDT), 512), 0);
 	expect_flushes("set_ldt_on_stale_frame_flushes_once", n + 1);
 	write_must_fault("ldt_stale_write_faults", slot_va(S_LDT) + 8,
 			 FORGED_DESC);
 	test_expect_eq("ldt_descriptor_intact", read_word(slot_va(S_LDT) + 8), 0);
-	must(ext(MMUEXT_SET_LDT, 0, 0), "clear the LDT");
+	must(mmuext2(MMUEXT_SET_LDT, 0, 0), "clear the LDT");
 	must(win_map(S_LDT, 0, UVMF_INVLPG), "unmap");
 }
 
@@ -334,14 +312,14 @@ static void attack_pin_l1_after_ptwr_unmap(void)
 	test_check(write_vector(e, 0) == ~0UL, "ptwr_unmap_emulated",
 		   "the store into the L1 faulted");
 	expect_flushes("ptwr_unmap_flushes_nothing", n);
-	test_expect_rc("pin_l1_after_ptwr_unmap", ext(MMUEXT_PIN_L1_TABLE, f, 0), 0);
+	test_expect_rc("pin_l1_after_ptwr_unmap", mmuext2(MMUEXT_PIN_L1_TABLE, f, 0), 0);
 	expect_flushes("pin_l1_after_ptwr_unmap_flushes_once", n + 1);
 	write_must_fault("ptwr_unmap_stale_write_faults", slot_va(S_PIN),
 			 FORGED_PTE);
 	must(HYPERVISOR_vm_assist(VMASST_CMD_disable,
 				  VMASST_TYPE_writable_pagetables), "assist off");
 	must(win_map(S_L1VIEW, 0, UVMF_INVLPG), "drop the view");
-	must(ext(MMUEXT_UNPIN_TABLE, f, 0), "unpin");
+	must(mmuext2(MMUEXT_UNPIN_TABLE, f, 0), "unpin");
 }
 
 /* ---- attacks: a freed frame --------------------------------------------- */
@@ -399,9 +377,9 @@ static unsigned long hooked_subtree(unsigned long *g, unsigned long *v)
 
 	*g = spare_frame();
 	*v = lab.win + MB(2);
-	must(ext(MMUEXT_PIN_L1_TABLE, t, 0), "pin the subtree L1");
-	must(set_entry(t, 0, pte(*g, PTE_LEAF_RW)), "map g in it");
-	must(set_entry(lab.l2, lab.win_idx + 1, pte(t, lab.upper)), "hook it");
+	must(mmuext2(MMUEXT_PIN_L1_TABLE, t, 0), "pin the subtree L1");
+	must(pt_set_entry(t, 0, pte(*g, PTE_LEAF_RW)), "map g in it");
+	must(pt_set_entry(lab.l2, lab.win_idx + 1, pte(t, lab.upper)), "hook it");
 	touch_rw(*v, 0);
 	return t;
 }
@@ -416,8 +394,8 @@ static void attack_old_l1_made_writable(void)
 {
 	unsigned long g, v, t = hooked_subtree(&g, &v), n = flushes();
 
-	test_expect_rc("unhook_l1_mmu_update", set_entry(lab.l2, lab.win_idx + 1, 0), 0);
-	test_expect_rc("unpin_unhooked_l1", ext(MMUEXT_UNPIN_TABLE, t, 0), 0);
+	test_expect_rc("unhook_l1_mmu_update", pt_set_entry(lab.l2, lab.win_idx + 1, 0), 0);
+	test_expect_rc("unpin_unhooked_l1", mmuext2(MMUEXT_UNPIN_TABLE, t, 0), 0);
 	expect_flushes("unhook_and_unpin_flush_nothing", n);
 	test_expect_rc("map_old_l1_writable",
 		       win_map(S_RETYPE, pte(t, PTE_LEAF_RW), UVMF_NONE), 0);
@@ -434,13 +412,13 @@ static void attack_old_subtree_page_pinned(void)
 {
 	unsigned long g, v, t = hooked_subtree(&g, &v), n = flushes();
 
-	must(set_entry(lab.l2, lab.win_idx + 1, 0), "unhook");
-	must(ext(MMUEXT_UNPIN_TABLE, t, 0), "unpin");
+	must(pt_set_entry(lab.l2, lab.win_idx + 1, 0), "unhook");
+	must(mmuext2(MMUEXT_UNPIN_TABLE, t, 0), "unpin");
 	expect_flushes("subtree_release_flushes_nothing", n);
-	test_expect_rc("pin_page_of_old_subtree", ext(MMUEXT_PIN_L1_TABLE, g, 0), 0);
+	test_expect_rc("pin_page_of_old_subtree", mmuext2(MMUEXT_PIN_L1_TABLE, g, 0), 0);
 	expect_flushes("pin_page_of_old_subtree_flushes_once", n + 1);
 	write_must_fault("old_subtree_page_stale_write_faults", v, FORGED_PTE);
-	must(ext(MMUEXT_UNPIN_TABLE, g, 0), "unpin g");
+	must(mmuext2(MMUEXT_UNPIN_TABLE, g, 0), "unpin g");
 }
 
 /* ---- the guest's business: no flush, and its requests honoured ---------- */
@@ -483,13 +461,13 @@ static void check_guest_flushes(void)
 
 	/* mmu_update replacing a present entry: nothing flushed either. */
 	test_expect_rc("mmu_update_replace_present",
-		       set_entry(lab.win_l1, S_DATA, pte(a, PTE_LEAF_RO)), 0);
+		       pt_set_entry(lab.win_l1, S_DATA, pte(a, PTE_LEAF_RO)), 0);
 	c1 = perf();
 	test_expect_eq("mmu_update_replace_no_flush",
 		       c1.tlb_flushes - c0.tlb_flushes, 0);
 	test_expect_eq("mmu_update_stale_translation_left_to_guest",
 		       read_word(va), MARK_B);
-	test_expect_rc("mmuext_invlpg_local", ext(MMUEXT_INVLPG_LOCAL, va, 0), 0);
+	test_expect_rc("mmuext_invlpg_local", mmuext2(MMUEXT_INVLPG_LOCAL, va, 0), 0);
 	test_expect_eq("mmuext_invlpg_local_honoured", read_word(va), MARK_A);
 
 	/* Full flushes on request. */
@@ -498,8 +476,8 @@ static void check_guest_flushes(void)
 		       win_map(S_DATA, pte(b, PTE_LEAF_RO), UVMF_TLB_FLUSH), 0);
 	test_expect_eq("uvmf_tlb_flush_honoured", read_word(va), MARK_B);
 	test_expect_eq("uvmf_tlb_flush_counted", flushes() - c0.tlb_flushes, 1);
-	must(set_entry(lab.win_l1, S_DATA, pte(a, PTE_LEAF_RO)), "back to a");
-	test_expect_rc("mmuext_tlb_flush_local", ext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);
+	must(pt_set_entry(lab.win_l1, S_DATA, pte(a, PTE_LEAF_RO)), "back to a");
+	test_expect_rc("mmuext_tlb_flush_local", mmuext2(MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);
 	test_expect_eq("mmuext_tlb_flush_local_honoured", read_word(va), MARK_A);
 	test_expect_eq("mmuext_tlb_flush_local_counted",
 		       flushes() - c0.tlb_flushes, 2);
@@ -521,10 +499,10 @@ static void check_guest_flushes(void)
 	unsigned long f = cached_rw_frame(S_PIN);
 	must(win_map(S_PIN, 0, UVMF_TLB_FLUSH), "unmap with a flush");
 	c0 = perf();
-	test_expect_rc("pin_after_guest_flush", ext(MMUEXT_PIN_L1_TABLE, f, 0), 0);
+	test_expect_rc("pin_after_guest_flush", mmuext2(MMUEXT_PIN_L1_TABLE, f, 0), 0);
 	test_expect_eq("pin_after_guest_flush_needs_none",
 		       flushes() - c0.tlb_flushes, 0);
-	must(ext(MMUEXT_UNPIN_TABLE, f, 0), "unpin");
+	must(mmuext2(MMUEXT_UNPIN_TABLE, f, 0), "unpin");
 }
 
 void kernel_main(start_info_t *si)

@@ -19,23 +19,10 @@ static void must(long rc, const char *step)
 		pv_crash("usermode_lab: \"%s\" failed: %ld\n", step, rc);
 }
 
-/* One mmuext_op on a frame. */
-static long ext(unsigned int cmd, unsigned long mfn)
-{
-	mmuext_op_t op;
-
-	memset(&op, 0, sizeof(op));
-	op.cmd = cmd;
-	op.arg1.mfn = mfn;
-	return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
-}
-
 /* Write entry idx of frame mfn (a plain write while it has no type). */
 static void set_entry(unsigned long mfn, unsigned int idx, unsigned long val)
 {
-	mmu_update_t req = { .ptr = (mfn << PV_PAGE_SHIFT) + idx * 8UL, .val = val };
-
-	must(HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF), "write an entry");
+	must(pt_set_entry(mfn, idx, val), "write an entry");
 }
 
 /* The first pfn past the initial mapping (which ends after the tables). */
@@ -59,7 +46,7 @@ static unsigned long spare_frame(void)
 	if (next_pfn >= pv_start_info->nr_pages)
 		pv_crash("usermode_lab: out of spare pages\n");
 	mfn = pv_pfn_to_mfn(next_pfn++);
-	must(ext(MMUEXT_CLEAR_PAGE, mfn), "clear a spare frame");
+	must(mmuext1(MMUEXT_CLEAR_PAGE, mfn), "clear a spare frame");
 	return mfn;
 }
 
@@ -81,8 +68,8 @@ void user_space_init(const void *code_page)
 	set_entry(l2, idx_of(USER_CODE_VA, 2), (l1 << PV_PAGE_SHIFT) | PTE_TABLE);
 	set_entry(l3, idx_of(USER_CODE_VA, 3), (l2 << PV_PAGE_SHIFT) | PTE_TABLE);
 	set_entry(l4, idx_of(USER_CODE_VA, 4), (l3 << PV_PAGE_SHIFT) | PTE_TABLE);
-	must(ext(MMUEXT_PIN_L4_TABLE, l4), "pin the user L4");
-	must(ext(MMUEXT_NEW_USER_BASEPTR, l4), "install the user L4");
+	must(mmuext1(MMUEXT_PIN_L4_TABLE, l4), "pin the user L4");
+	must(mmuext1(MMUEXT_NEW_USER_BASEPTR, l4), "install the user L4");
 }
 
 unsigned long user_va_of(const void *code_page, const void *at)
