@@ -44,6 +44,7 @@ from spec_hygiene_cases import SPEC_HYGIENE_CASES
 from tlb_cases import TLB_CASES
 from console_cases import CONSOLE_CASES
 from fifo_cases import FIFO_CASES
+from review_cases import REVIEW_CASES
 
 CASES = [
     {
@@ -56,7 +57,7 @@ CASES = [
 
 CASES += GUEST_CASES + BOOT_CASES + FRAME_RULE_CASES + RETURN_CHECK_CASES + \
     SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + TLB_CASES + \
-    CONSOLE_CASES + FIFO_CASES + [
+    CONSOLE_CASES + FIFO_CASES + REVIEW_CASES + [
     {
         "name": "hypervisor-fault-report",
         "cmdline": "selftest_fault",

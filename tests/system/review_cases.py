@@ -1,0 +1,17 @@
+"""System cases from the isolation review (hostile guests)."""
+
+REVIEW_CASES = []
+
+# A hostile FIFO guest (tests/guests/review_fifo_hostile.c): LINK loops,
+# BUSY tails, wild LINKs, linked ports re-prioritised, closed and rebound,
+# one frame as control block and every array page, reset while linked.
+# The hypervisor must survive and leave the released frame alone.
+REVIEW_CASES.append({
+    "name": "review-fifo-hostile",
+    "modules": [("{build}/tests/guests/review_fifo_hostile.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "forbid": [r"BUG", r"PANIC|panic"],
+    "subtests": True,
+    "min_subtests": 10,
+})
