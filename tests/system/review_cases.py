@@ -15,3 +15,17 @@ REVIEW_CASES.append({
     "subtests": True,
     "min_subtests": 10,
 })
+
+# A hostile multicall guest (tests/guests/review_multicall_hostile.c): a
+# 2048-entry batch preempted many times with nested multicalls into the
+# list itself, iret and a fake preempted mmu_update; a list running into an
+# unmapped page with nr_calls 0xffffffff; lists in the hypervisor's half.
+REVIEW_CASES.append({
+    "name": "review-multicall-hostile",
+    "modules": [("{build}/tests/guests/review_multicall_hostile.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "forbid": [r"BUG", r"PANIC|panic"],
+    "subtests": True,
+    "min_subtests": 10,
+})
