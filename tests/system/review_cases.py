@@ -29,3 +29,16 @@ REVIEW_CASES.append({
     "subtests": True,
     "min_subtests": 10,
 })
+
+# HYPERVISOR_iret to the hypervisor's ring-0 selectors
+# (tests/guests/review_iret_hv_selectors.c): refused by the CPU after the
+# exit forces RPL 3, so the failsafe callback runs, still in ring 3.
+REVIEW_CASES.append({
+    "name": "review-iret-hv-selectors",
+    "modules": [("{build}/tests/guests/review_iret_hv_selectors.elf", "")],
+    "expect_status": "poweroff",
+    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
+    "forbid": [r"BUG", r"PANIC|panic"],
+    "subtests": True,
+    "min_subtests": 4,
+})
