@@ -69,7 +69,8 @@ void kernel_main(start_info_t *si)
 	test_expect_rc("mmuext_1300", HYPERVISOR_mmuext_op(ops, N_FLUSHES, &done, DOMID_SELF), 0);
 	test_expect_eq("mmuext_1300_done", done, N_FLUSHES);
 
-	/* Inside a multicall the whole batch runs at once. */
+	/* Inside a multicall a long batch continues through the multicall
+	 * itself: the caller sees one call that did it all. */
 	struct multicall_entry mc[2] = {
 		{ .op = __HYPERVISOR_mmu_update,
 		  .args = { (unsigned long)reqs, N_UPDATES, (unsigned long)&done, DOMID_SELF } },

@@ -63,6 +63,7 @@ from console_cases import CONSOLE_CASES
 from fifo_cases import FIFO_CASES
 from xen_behaviour_cases import XEN_BEHAVIOUR_CASES
 from vcpu_cases import VCPU_CASES
+from review_cases import REVIEW_CASES
 
 CASES = [
     {
@@ -75,7 +76,8 @@ CASES = [
 
 CASES += GUEST_CASES + BOOT_CASES + FRAME_RULE_CASES + RETURN_CHECK_CASES + \
     SCHED_BOUNDS_CASES + FUZZ_CASES + SPEC_HYGIENE_CASES + TLB_CASES + \
-    CONSOLE_CASES + FIFO_CASES + XEN_BEHAVIOUR_CASES + VCPU_CASES + [
+    CONSOLE_CASES + FIFO_CASES + XEN_BEHAVIOUR_CASES + VCPU_CASES + \
+    REVIEW_CASES + [
     {
         "name": "hypervisor-fault-report",
         "cmdline": "selftest_fault",
