@@ -4,31 +4,27 @@
  * work of every return to a guest.
  *
  * The running vCPU's registers live in the frame at the top of the
- * hypervisor stack; switching away copies them (and the FPU, segment bases
- * and mode) into the vCPU, switching in copies them back and enters the
- * guest with a fresh stack. So schedule() never returns: whatever called it
- * is abandoned, its work done.
+ * hypervisor stack; switching away has the architecture copy them (and the
+ * FPU, segment bases and mode) into the vCPU (arch_vcpu_save), switching
+ * in copies them back (arch_vcpu_restore) and enters the guest with a
+ * fresh stack. So schedule() never returns: whatever called it is
+ * abandoned, its work done. The architecture is reached only through
+ * lamina/arch.h.
  */
 #include <lamina/config.h>
+#include <lamina/arch.h>
 #include <lamina/cmdline.h>
 #include <lamina/console.h>
 #include <lamina/domain.h>
 #include <lamina/event.h>
 #include <lamina/hypercall.h>
 #include <lamina/lib.h>
-#include <lamina/pv.h>
-#include <lamina/pv_mm.h>
 #include <lamina/schedule.h>
 #include <lamina/time.h>
 #include <lamina/timer.h>
 #include <pv/xen.h>
 #include <pv/vcpu.h>
-#include <asm/cpu.h>
-#include <asm/xstate.h>
-#include <asm/desc.h>
-#include <asm/spec_ctrl.h>
 
-void enter_guest(struct cpu_regs *frame) __attribute__((noreturn));
 /* Runstate accounting (common/vcpu_op.c). */
 void vcpu_runstate_change(struct vcpu *v, int new_state, uint64_t now);
 
@@ -42,62 +38,15 @@ bool need_resched;
 const uint16_t always_slow_word = 1;
 const volatile uint16_t *cpu_fast_event_word = &always_slow_word;
 
-static struct cpu_regs *guest_frame(void)
-{
-	return (struct cpu_regs *)(hv_stack_top - sizeof(struct cpu_regs));
-}
-
 static void slice_expired(void *data)
 {
 	(void)data;
 	need_resched = true;
 }
 
-/*
- * AMD CPUs without CPUID 0x80000008 EBX bit 2 (RstrFpErrPtrs) save and
- * restore the x87 last-instruction and last-operand pointers (FIP, FDP) and
- * the last opcode (FOP) only when an x87 exception is pending (FSW.ES): a
- * vCPU whose state has none would keep the previous vCPU's, which tell
- * where another domain last used the x87 unit. Before such a restore, one
- * x87 load from a fixed hypervisor address overwrites all three.
- */
-static bool fpu_ptr_reset;
-static const uint32_t fpu_ptr_scrub_word;
-
-static void fpu_ptr_reset_init(void)
-{
-	uint32_t a, b, c, d, max_ext;
-
-	cpuid_count(0, 0, &a, &b, &c, &d);
-	/* "AuthenticAMD" and Hygon's "HygonGenuine". */
-	bool amd = (b == 0x68747541 && d == 0x69746e65 && c == 0x444d4163) ||
-		   (b == 0x6f677948 && d == 0x6e65476e && c == 0x656e6975);
-	cpuid_count(0x80000000, 0, &max_ext, &b, &c, &d);
-	if (amd && max_ext >= 0x80000008) {
-		cpuid_count(0x80000008, 0, &a, &b, &c, &d);
-		fpu_ptr_reset = !(b & (1u << 2));
-	} else {
-		fpu_ptr_reset = amd;
-	}
-	if (hv_options.force_fpu_ptr_reset)
-		fpu_ptr_reset = true;
-	if (fpu_ptr_reset)
-		printk("x87 error pointers cleared on every vCPU switch (%s)\n",
-		       hv_options.force_fpu_ptr_reset ? "forced" :
-		       "AMD CPU without RstrFpErrPtrs");
-}
-
-/* Overwrite FIP/FDP/FOP: fnclex so no exception is raised, ffree so the
- * load cannot overflow the stack, then the load. Needs CR0.TS clear. */
-static inline void fpu_ptr_scrub(void)
-{
-	__asm__ volatile("fnclex\n\tffree %%st(7)\n\tfildl %0"
-			 : : "m"(fpu_ptr_scrub_word));
-}
-
 void sched_init(void)
 {
-	fpu_ptr_reset_init();
+	arch_sched_init();
 	sched_rq_init(&runq);
 	timer_init(&slice_timer, slice_expired, NULL);
 }
@@ -196,99 +145,22 @@ void vcpu_kick(struct vcpu *v)
 	need_resched = true;
 }
 
-int load_ds_checked(uint16_t sel);
-int load_es_checked(uint16_t sel);
-int load_fs_checked(uint16_t sel);
-int load_gs_checked(uint16_t sel);
-
-/*
- * Copy the running vCPU's live state out of the CPU: everything a guest can
- * see or set that the next vCPU would otherwise inherit. General registers,
- * rip, rflags, cs and ss are in the frame; then the data selectors (the
- * hypervisor never loads them, so they still hold the guest's), the FS and
- * both GS bases, and the FPU state (with the components of the vCPU's XCR0
- * when XSAVE is on). Debug registers, CR0.TS, page tables and descriptor
- * tables live in the vCPU already and are reloaded by restore_vcpu.
- */
-static void save_vcpu(struct vcpu *v)
-{
-	v->saved_regs = *guest_frame();
-	__asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
-			 : "=r"(v->ds_sel), "=r"(v->es_sel), "=r"(v->fs_sel),
-			   "=r"(v->gs_sel));
-	v->fs_base = rdmsr(MSR_FS_BASE);
-	uint64_t gs = rdmsr(MSR_GS_BASE), shadow = rdmsr(MSR_SHADOW_GS_BASE);
-	v->gs_base_kernel = v->kernel_mode ? gs : shadow;
-	v->gs_base_user = v->kernel_mode ? shadow : gs;
-	clts();
-	xstate_save(v->fpu_state, v->xcr0);
-}
-
-/* A vCPU's first FPU state: what fninit and a reset MXCSR give. */
-static void init_fpu_state(struct vcpu *v)
-{
-	memset(v->fpu_state, 0, sizeof(v->fpu_state));
-	*(uint16_t *)&v->fpu_state[0] = 0x37f;          /* FCW */
-	*(uint32_t *)&v->fpu_state[24] = 0x1f80;        /* MXCSR */
-	/* XSTATE_BV: x87 and SSE as above (the rest in their initial state). */
-	*(uint64_t *)&v->fpu_state[XSTATE_HEADER_OFFSET] = XSTATE_LEGACY;
-	v->xcr0 = XSTATE_LEGACY;
-	v->fpu_initialised = true;
-}
-
-/* Load a vCPU's state into the CPU (the frame goes to the stack top). */
-static void restore_vcpu(struct vcpu *v)
-{
-	struct cpu_regs *frame = guest_frame();
-
-	*frame = v->saved_regs;
-	pv_load_cr3(v);
-	pv_load_descriptor_tables(v);
-	pv_load_debugregs(v);
-	/*
-	 * Selectors after the descriptor tables they name, and before the
-	 * bases (a %fs/%gs load sets its base from the descriptor). One the
-	 * CPU now refuses (its descriptor changed) becomes the null selector.
-	 */
-	if (load_ds_checked(v->ds_sel))
-		load_ds_checked(0);
-	if (load_es_checked(v->es_sel))
-		load_es_checked(0);
-	if (load_fs_checked(v->fs_sel))
-		load_fs_checked(0);
-	if (load_gs_checked(v->gs_sel))
-		load_gs_checked(0);
-	wrmsr(MSR_FS_BASE, v->fs_base);
-	wrmsr(MSR_GS_BASE, v->kernel_mode ? v->gs_base_kernel : v->gs_base_user);
-	wrmsr(MSR_SHADOW_GS_BASE, v->kernel_mode ? v->gs_base_user : v->gs_base_kernel);
-	if (!v->fpu_initialised)
-		init_fpu_state(v);
-	clts();
-	if (fpu_ptr_reset)
-		fpu_ptr_scrub();
-	xstate_restore(v->fpu_state, v->xcr0);
-	if (v->virt_cr0_ts)
-		stts();
-}
-
 /* Enter v in guest context. */
 static void __attribute__((noreturn)) run_vcpu(struct vcpu *v)
 {
 	struct vcpu *prev = current;
 
 	if (prev != v) {
-		if (!prev || prev->domain != v->domain) {
-			perf_switch_domain(prev ? prev->domain : NULL);
-			spec_ctrl_switch_domain(v->domain);
-		}
+		if (!prev || prev->domain != v->domain)
+			arch_switch_domain(prev ? prev->domain : NULL, v->domain);
 		current = v;
-		restore_vcpu(v);
+		arch_vcpu_restore(v);
 		vcpu_runstate_change(v, RUNSTATE_running, now());
 		update_vcpu_system_time(v);
 	}
 	sched_update_fast_path(v);
-	pv_return_to_guest(guest_frame());
-	enter_guest(guest_frame());
+	pv_return_to_guest(arch_guest_frame());
+	arch_enter_guest();
 }
 
 /* Take the running vCPU off the CPU, keeping its state. */
@@ -299,9 +171,9 @@ static void deschedule_current(uint64_t t)
 	if (!v)
 		return;
 	/* The per-CPU counts since it came on are its domain's. */
-	perf_switch_domain(v->domain);
+	arch_fold_counters(v->domain);
 	if (v->domain->state == DOMAIN_RUNNING) {
-		save_vcpu(v);
+		arch_vcpu_save(v);
 		vcpu_runstate_change(v, v->down ? RUNSTATE_offline :
 				     v->blocked ? RUNSTATE_blocked : RUNSTATE_runnable, t);
 	}
@@ -349,7 +221,7 @@ void schedule(void)
 			timer_stop(&slice_timer);
 		need_resched = false;
 		while (!need_resched)
-			__asm__ volatile("sti; hlt; cli" ::: "memory");
+			arch_cpu_idle();
 		need_resched = false;
 		t = now();
 		slice_start = t;
@@ -365,29 +237,12 @@ void vcpu_sleep_current(void)
 	need_resched = true;
 }
 
-/* Deliver pending events: enter the event callback with events masked. */
-static void deliver_events(struct vcpu *v, struct cpu_regs *regs)
-{
-	struct vcpu_info *vi = v->vcpu_info;
-
-	if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask ||
-	    !v->event_cb.address)
-		return;
-	uint64_t frame[] = {
-		regs->rcx, regs->r11, regs->rip, pv_saved_cs(v, regs),
-		pv_saved_rflags(v, regs), regs->rsp, regs->ss,
-	};
-	cpu_perf.bounces++;
-	pv_enter_kernel(regs, v->event_cb.address, frame, 7, true, PV_ENTRY_EVENT);
-	sched_update_fast_path(v);
-}
-
 void pv_return_to_guest_slow(struct cpu_regs *regs)
 {
 	struct vcpu *v = current;
 
 	if (need_resched || v->blocked || v->domain->state != DOMAIN_RUNNING)
 		schedule();
-	deliver_events(v, regs);
+	arch_deliver_events(v, regs);
 	sched_update_fast_path(v);
 }
