@@ -22,3 +22,11 @@ $(BUILD)/tests/unit/test_host_packages: tests/build.mk
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\nexec %s %s\n' "$(PYTHON)" "$(CURDIR)/tests/host_packages.py" > $@
 	chmod +x $@
+
+# The arch boundary check (tests/arch_boundary.py) on the hypervisor's
+# objects: a wrapper the unit-test runner finds among $(BUILD)/tests/unit/.
+all: $(BUILD)/tests/unit/test_arch_boundary
+$(BUILD)/tests/unit/test_arch_boundary: tests/build.mk $(HYPERVISOR_ELF)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s %s\n' "$(PYTHON)" "$(CURDIR)/tests/arch_boundary.py" "$(abspath $(BUILD))" > $@
+	chmod +x $@

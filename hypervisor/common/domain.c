@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <lamina/config.h>
+#include <lamina/arch.h>
 #include <lamina/console.h>
 #include <lamina/domain.h>
 #include <lamina/lib.h>
@@ -124,10 +125,8 @@ static void domain_release_memory(struct domain *d)
 		vcpu_time_destroy(d->vcpus[i]);
 	}
 	evtchn_domain_destroy(d);
-	if (current && current->domain == d) {
-		write_cr3(virt_to_maddr(idle_l4));
-		pv_unload_descriptor_tables();
-	}
+	if (current && current->domain == d)
+		arch_leave_guest_context();
 	if (hv_options.audit_frames) {
 		char when[48];
 		snprintf(when, sizeof(when), "end of d%u", d->domain_id);
@@ -137,7 +136,7 @@ static void domain_release_memory(struct domain *d)
 	/* The tables are not unwound, so frames still mapped carry no stamp
 	 * (docs/memory.md, "TLB"): one flush retires all the domain's
 	 * translations before any of its frames is freed. */
-	flush_tlb_local(NULL);
+	arch_flush_tlb();
 	for (uint64_t mfn = 0; mfn < max_mfn; mfn++)
 		if (frame_table[mfn].owner == d->domain_id) {
 			free_frames(mfn, 1);

@@ -12,6 +12,7 @@
 #include <lamina/domain.h>
 #include <lamina/hypercall.h>
 #include <lamina/lib.h>
+#include <lamina/mm.h>
 #include <lamina/pv.h>
 #include <lamina/pv_mm.h>
 #include <lamina/schedule.h>
@@ -187,3 +188,14 @@ void arch_deliver_events(struct vcpu *v, struct cpu_regs *regs)
 	sched_update_fast_path(v);
 }
 
+
+void arch_leave_guest_context(void)
+{
+	write_cr3(virt_to_maddr(idle_l4));
+	pv_unload_descriptor_tables();
+}
+
+void arch_flush_tlb(void)
+{
+	flush_tlb_local(NULL);
+}

@@ -39,6 +39,13 @@ void arch_fold_counters(struct domain *d);
  * needs it (docs/security.md). */
 void arch_switch_domain(struct domain *from, struct domain *to);
 
+/* Stop running on the current guest's page tables and descriptor tables
+ * (its domain is being torn down): switch to the hypervisor's own. */
+void arch_leave_guest_context(void);
+
+/* Flush this CPU's whole TLB, global entries included. */
+void arch_flush_tlb(void);
+
 /* If v has an unmasked event pending and an event callback, rewrite regs
  * (its return frame) to enter that callback with events masked. */
 void arch_deliver_events(struct vcpu *v, struct cpu_regs *regs);
