@@ -179,12 +179,9 @@ void arch_deliver_events(struct vcpu *v, struct cpu_regs *regs)
 	if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask ||
 	    !v->event_cb.address)
 		return;
-	uint64_t frame[] = {
-		regs->rcx, regs->r11, regs->rip, pv_saved_cs(v, regs),
-		pv_saved_rflags(v, regs), regs->rsp, regs->ss,
-	};
 	cpu_perf.bounces++;
-	pv_enter_kernel(regs, v->event_cb.address, frame, 7, true, PV_ENTRY_EVENT);
+	pv_bounce_inline(regs, v->event_cb.address, PV_ENTRY_EVENT, false, 0, NULL,
+			 true);
 	sched_update_fast_path(v);
 }
 

@@ -34,8 +34,6 @@ void pv_toggle_guest_mode(struct vcpu *v);
 #define PV_ENTRY_SYSCALL   256
 #define PV_ENTRY_FAILSAFE  257
 #define PV_ENTRY_EVENT     258
-void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *words,
-		     unsigned int n, bool mask_events, unsigned int what);
 void pv_enter_kernel_failed(struct cpu_regs *regs, unsigned int what, uint64_t sp)
 	__attribute__((noreturn));
 
@@ -56,8 +54,8 @@ int pv_user_syscall(struct cpu_regs *regs);
 
 /*
  * Write a frame of words onto the guest kernel stack and enter a guest
- * kernel entry point with it, from kernel or user mode (inline for the
- * bounce paths; pv_enter_kernel is the same, out of line).
+ * kernel entry point with it, from kernel or user mode. Only the bounce
+ * builder below calls it.
  */
 static inline __attribute__((always_inline)) void
 pv_enter_kernel_inline(struct cpu_regs *regs, uint64_t entry, const uint64_t *words,
@@ -84,6 +82,43 @@ pv_enter_kernel_inline(struct cpu_regs *regs, uint64_t entry, const uint64_t *wo
 	/* TF, NT, RF, AC, VM, IOPL, DF cleared (exit_to_guest sets IF, bit 1). */
 	regs->rflags &= ~0x77500UL;
 }
+
+/*
+ * The one bounce-frame builder: every entry into the guest kernel (an
+ * exception, a user system call, an event, the failsafe callback) writes
+ * Xen's frame, low to high: RCX, R11, [error code], [DS, ES, FS, GS
+ * (failsafe only)], RIP, CS (with the saved event mask), RFLAGS (with the
+ * virtual IF), RSP, SS; then enters entry on the kernel stack. what names
+ * the entry for a crash report (a vector or PV_ENTRY_*).
+ */
+static inline __attribute__((always_inline)) void
+pv_bounce_inline(struct cpu_regs *regs, uint64_t entry, unsigned int what,
+		 bool has_error, uint64_t error_code, const uint16_t *segs,
+		 bool mask_events)
+{
+	struct vcpu *v = current;
+	uint64_t frame[12];
+	unsigned int n = 0;
+
+	frame[n++] = regs->rcx;
+	frame[n++] = regs->r11;
+	if (has_error)
+		frame[n++] = error_code;
+	if (segs)
+		for (unsigned int i = 0; i < 4; i++)
+			frame[n++] = segs[i];
+	frame[n++] = regs->rip;
+	frame[n++] = pv_saved_cs(v, regs);
+	frame[n++] = pv_saved_rflags(v, regs);
+	frame[n++] = regs->rsp;
+	frame[n++] = regs->ss;
+	pv_enter_kernel_inline(regs, entry, frame, n, mask_events, what);
+}
+
+/* The same, out of line, for the paths that are not hot. */
+void pv_bounce(struct cpu_regs *regs, uint64_t entry, unsigned int what,
+	       bool has_error, uint64_t error_code, const uint16_t *segs,
+	       bool mask_events);
 
 /* Writable page tables: emulate a store to an L1 table; true if done. */
 bool pv_ptwr_fault(struct cpu_regs *regs, uint64_t addr);

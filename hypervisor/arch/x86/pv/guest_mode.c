@@ -32,11 +32,6 @@ void pv_toggle_guest_mode(struct vcpu *v)
 	pv_load_cr3(v);
 }
 
-/*
- * Write a frame of words onto the guest kernel stack and enter a guest
- * kernel entry point with it, from kernel or user mode. The frame's first
- * two words are always the interrupted RCX and R11 (see traps.c).
- */
 /* The kernel-entry failure path, kept out of line. */
 void pv_enter_kernel_failed(struct cpu_regs *regs, unsigned int what, uint64_t sp)
 {
@@ -48,10 +43,12 @@ void pv_enter_kernel_failed(struct cpu_regs *regs, unsigned int what, uint64_t s
 			     exception_name(what), sp);
 }
 
-void pv_enter_kernel(struct cpu_regs *regs, uint64_t entry, const uint64_t *words,
-		     unsigned int n, bool mask_events, unsigned int what)
+void pv_bounce(struct cpu_regs *regs, uint64_t entry, unsigned int what,
+	       bool has_error, uint64_t error_code, const uint16_t *segs,
+	       bool mask_events)
 {
-	pv_enter_kernel_inline(regs, entry, words, n, mask_events, what);
+	pv_bounce_inline(regs, entry, what, has_error, error_code, segs,
+			 mask_events);
 }
 
 /*
@@ -70,12 +67,8 @@ int pv_user_syscall(struct cpu_regs *regs)
 		pv_inject_exception(regs, X86_EXC_UD, false, 0);
 		return 0;
 	}
-	uint64_t frame[] = {
-		regs->rcx, regs->r11, regs->rip, pv_saved_cs(v, regs),
-		pv_saved_rflags(v, regs), regs->rsp, regs->ss,
-	};
-	pv_enter_kernel(regs, v->syscall_cb.address, frame, 7,
-			v->syscall_cb.flags & CALLBACKF_mask_events, PV_ENTRY_SYSCALL);
+	pv_bounce_inline(regs, v->syscall_cb.address, PV_ENTRY_SYSCALL, false, 0,
+			 NULL, v->syscall_cb.flags & CALLBACKF_mask_events);
 	return 1;
 }
 
@@ -88,7 +81,7 @@ int pv_user_syscall(struct cpu_regs *regs)
 void handle_guest_return_fault(struct cpu_regs *regs)
 {
 	struct vcpu *v = current;
-	uint16_t ds, es, fs, gs;
+	uint16_t segs[4];
 
 	if (!v->failsafe_cb.address)
 		domain_crash_current(regs, "returning to the guest faulted (bad "
@@ -96,15 +89,9 @@ void handle_guest_return_fault(struct cpu_regs *regs)
 				     "failsafe callback is registered",
 				     regs->cs, regs->ss, regs->rip);
 	__asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
-			 : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
-	uint64_t frame[] = {
-		regs->rcx, regs->r11, ds, es, fs, gs, regs->rip,
-		pv_saved_cs(v, regs), pv_saved_rflags(v, regs), regs->rsp, regs->ss,
-	};
-	/* Whatever the guest chose, it continues on the flat selectors. */
-	regs->cs = v->kernel_mode ? FLAT_KERNEL_CS : FLAT_USER_CS;
-	regs->ss = FLAT_KERNEL_SS;
-	pv_enter_kernel(regs, v->failsafe_cb.address, frame, 11,
-			v->failsafe_cb.flags & CALLBACKF_mask_events,
-			PV_ENTRY_FAILSAFE);
+			 : "=r"(segs[0]), "=r"(segs[1]), "=r"(segs[2]), "=r"(segs[3]));
+	/* The frame keeps what the guest chose; it continues on the flat
+	 * kernel selectors, which the bounce loads. */
+	pv_bounce(regs, v->failsafe_cb.address, PV_ENTRY_FAILSAFE, false, 0, segs,
+		  v->failsafe_cb.flags & CALLBACKF_mask_events);
 }

@@ -25,26 +25,15 @@ static inline __attribute__((always_inline)) void
 inject_exception(struct cpu_regs *regs, unsigned int vector, bool has_error,
 		 uint64_t error_code)
 {
-	struct vcpu *v = current;
-	const struct trap_info *ti = &v->trap_ctxt[vector & 0xff];
-	uint64_t frame[8];
-	unsigned int n = 0;
+	const struct trap_info *ti = &current->trap_ctxt[vector & 0xff];
 
 	if (!ti->address)
 		domain_crash_current(regs, "%s (vector %u, error %#lx) with no handler registered",
 				     exception_name(vector), vector, error_code);
 
-	frame[n++] = regs->rcx;
-	frame[n++] = regs->r11;
-	if (has_error)
-		frame[n++] = error_code;
-	frame[n++] = regs->rip;
-	frame[n++] = pv_saved_cs(v, regs);
-	frame[n++] = pv_saved_rflags(v, regs);
-	frame[n++] = regs->rsp;
-	frame[n++] = regs->ss;
 	cpu_perf.bounces++;
-	pv_enter_kernel_inline(regs, ti->address, frame, n, TI_GET_IF(ti), vector);
+	pv_bounce_inline(regs, ti->address, vector, has_error, error_code, NULL,
+			 TI_GET_IF(ti));
 }
 
 void pv_inject_exception(struct cpu_regs *regs, unsigned int vector,
