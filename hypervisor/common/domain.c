@@ -130,7 +130,7 @@ static void domain_release_memory(struct domain *d)
 	if (hv_options.audit_frames) {
 		char when[48];
 		snprintf(when, sizeof(when), "end of d%u", d->domain_id);
-		frame_audit(d, when);
+		arch_frame_audit(d, when);
 	}
 	release_hypervisor_frames(d);
 	/* The tables are not unwound, so frames still mapped carry no stamp
@@ -236,8 +236,8 @@ void end_run(void)
 			status = RUN_END_REBOOT;
 	}
 	if (hv_options.audit_frames)
-		frame_audit(NULL, "end of run");
+		arch_frame_audit(NULL, "end of run");
 	static const char *const names[] = { "poweroff", "reboot", "crash" };
 	printk("run ended: %s (status %d)\n", names[status], status);
-	machine_exit(status);
+	arch_machine_exit(status);
 }

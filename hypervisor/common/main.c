@@ -1,6 +1,7 @@
 /*
  * start_hypervisor: from the boot stub to the first domain.
  */
+#include <lamina/arch.h>
 #include <lamina/boot_info.h>
 #include <lamina/cmdline.h>
 #include <lamina/config.h>
@@ -14,9 +15,6 @@
 #include <lamina/timer.h>
 #include <lamina/lib.h>
 #include <lamina/mm.h>
-#include <asm/desc.h>
-#include <asm/pic.h>
-#include <asm/spec_ctrl.h>
 #include <asm/traps.h>
 
 /* A problem with what we were given to boot: say so and end the run. */
@@ -26,7 +24,7 @@ static void __attribute__((noreturn)) boot_error(const char *fmt, const char *ar
 	printk(fmt, arg);
 	printk("\n");
 	printk("run ended: boot-error (status %d)\n", RUN_END_BOOT_ERROR);
-	machine_exit(RUN_END_BOOT_ERROR);
+	arch_machine_exit(RUN_END_BOOT_ERROR);
 }
 
 /* Module i becomes domain i, configured by domain<i>= (and dom0_mem=). */
@@ -54,10 +52,10 @@ static void build_boot_domain(unsigned int i)
 	else
 		snprintf(name, sizeof(name), "d%u", i);
 	cfg.name = name;
-	if (!pv_build_domain(&boot_info.modules[i], &cfg, err, sizeof(err))) {
+	if (!arch_build_domain(&boot_info.modules[i], &cfg, err, sizeof(err))) {
 		printk("boot error: domain %u: %s\n", i, err);
 		printk("run ended: boot-error (status %d)\n", RUN_END_BOOT_ERROR);
-		machine_exit(RUN_END_BOOT_ERROR);
+		arch_machine_exit(RUN_END_BOOT_ERROR);
 	}
 }
 
@@ -68,8 +66,7 @@ void start_hypervisor(uint32_t magic, uint64_t mb_info)
 	time_init();
 	printk("Lamina hypervisor, Xen %d.%d PV ABI (x86-64)\n", LAMINA_XEN_MAJOR,
 	       LAMINA_XEN_MINOR);
-	pic_disable();
-	desc_init_cpu();
+	arch_early_init();
 
 	const char *problem = multiboot_parse(magic, mb_info);
 	if (problem)
@@ -83,9 +80,7 @@ void start_hypervisor(uint32_t magic, uint64_t mb_info)
 		       boot_info.regions[i].end, boot_info.regions[i].type);
 
 	memory_init();
-	spec_ctrl_init();
-	syscall_init_cpu();
-	hypercall_init();
+	arch_cpu_init();
 
 	/* Test hook: the fault report and the "panic" end of run. */
 	if (hv_options.selftest_fault) {
@@ -99,12 +94,12 @@ void start_hypervisor(uint32_t magic, uint64_t mb_info)
 	for (unsigned int i = 0; i < boot_info.nr_modules; i++)
 		printk("module %u: %#lx-%#lx '%s'\n", i, boot_info.modules[i].start,
 		       boot_info.modules[i].end, boot_info.modules[i].cmdline);
-	apic_timer_init();
+	arch_timer_init();
 	sched_init();
 	if (boot_info.nr_modules > MAX_BOOT_DOMAINS)
 		boot_error("%s", "at most 16 modules (domains)");
 	if (hv_options.audit_frames)
-		frame_audit_init();
+		arch_frame_audit_init();
 	for (unsigned int i = 0; i < boot_info.nr_modules; i++)
 		build_boot_domain(i);
 	/* Test hook: one stray reference the frame audit must report. */

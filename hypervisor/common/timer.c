@@ -2,6 +2,7 @@
  * Hypervisor timers: one sorted list per CPU (one CPU today), driven by the
  * local APIC timer programmed for the earliest deadline.
  */
+#include <lamina/arch.h>
 #include <lamina/console.h>
 #include <lamina/time.h>
 #include <lamina/timer.h>
@@ -41,9 +42,9 @@ static void unlink_timer(struct timer *t)
 static void program_hardware(void)
 {
 	if (timer_list)
-		apic_timer_program(timer_list->expires);
+		arch_timer_program(timer_list->expires);
 	else
-		apic_timer_stop();
+		arch_timer_stop();
 }
 
 void timer_set(struct timer *t, uint64_t expires)

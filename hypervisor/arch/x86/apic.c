@@ -4,6 +4,7 @@
  * calibration needed), else in one-shot mode with the APIC's tick rate
  * measured against the TSC at boot.
  */
+#include <lamina/arch.h>
 #include <lamina/config.h>
 #include <lamina/console.h>
 #include <lamina/mm.h>
@@ -57,7 +58,7 @@ static void calibrate_apic_timer(void)
 	apic_ticks_per_ms = elapsed / 10 ? elapsed / 10 : 1;
 }
 
-void apic_timer_init(void)
+void arch_timer_init(void)
 {
 	uint32_t a, b, c, d;
 	uint64_t base = rdmsr(MSR_APIC_BASE);
@@ -77,7 +78,7 @@ void apic_timer_init(void)
 	}
 }
 
-void apic_timer_program(uint64_t when)
+void arch_timer_program(uint64_t when)
 {
 	uint64_t t = now();
 	uint64_t delta = when > t ? when - t : 0;
@@ -91,7 +92,7 @@ void apic_timer_program(uint64_t when)
 	apic_write(APIC_TIMER_INITIAL, apic_oneshot_count(delta, apic_ticks_per_ms));
 }
 
-void apic_timer_stop(void)
+void arch_timer_stop(void)
 {
 	if (tsc_deadline)
 		wrmsr(MSR_TSC_DEADLINE, 0);

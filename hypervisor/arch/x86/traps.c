@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <stdint.h>
+#include <lamina/arch.h>
 #include <lamina/config.h>
 #include <lamina/console.h>
 #include <lamina/lib.h>
@@ -85,7 +86,7 @@ static void backtrace(uint64_t rip, uint64_t rbp)
 	}
 }
 
-void machine_exit(int status)
+void arch_machine_exit(int status)
 {
 	outb(DEBUG_EXIT_PORT, (uint8_t)status);
 	/* No isa-debug-exit: try ACPI poweroff on QEMU's q35 and PIIX4. */
@@ -112,7 +113,7 @@ static void __attribute__((noreturn)) vpanic(const struct cpu_regs *regs, const 
 			  (uint64_t)__builtin_frame_address(0));
 	}
 	printk("run ended: panic (status %d)\n", RUN_END_PANIC);
-	machine_exit(RUN_END_PANIC);
+	arch_machine_exit(RUN_END_PANIC);
 }
 
 void panic_regs(const struct cpu_regs *regs, const char *fmt, ...)

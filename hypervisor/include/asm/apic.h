@@ -6,8 +6,5 @@
 
 #include <stdint.h>
 
-/* Fire the timer interrupt at system time `when` (ns); in the past: soon. */
-void apic_timer_program(uint64_t when);
-void apic_timer_stop(void);
 
 #endif

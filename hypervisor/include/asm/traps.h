@@ -40,7 +40,6 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 void dump_regs(const struct cpu_regs *regs);
 
 /* Power QEMU off with a status (isa-debug-exit, then ACPI), or halt. */
-void machine_exit(int status) __attribute__((noreturn));
 
 /* Guest-side handling, in arch/x86/pv/traps.c. */
 void pv_handle_guest_exception(struct cpu_regs *regs);

@@ -6,10 +6,41 @@
 #ifndef LAMINA_ARCH_H
 #define LAMINA_ARCH_H
 
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <asm/regs.h>
 
 struct vcpu;
 struct domain;
+struct boot_module;
+struct domain_config;
+
+/* Boot, in this order: the CPU's tables and legacy interrupt controller
+ * before anything can fault; the rest once memory is set up; the timer
+ * once the command line is known. */
+void arch_early_init(void);
+void arch_cpu_init(void);
+/* The timer interrupt (local APIC; TSC-deadline when available): set up,
+ * fire at system time `when` (ns; in the past: soon), stop. */
+void arch_timer_init(void);
+void arch_timer_program(uint64_t when);
+void arch_timer_stop(void);
+
+/* Build a domain from a boot module as the guest ABI wants (the PV
+ * builder, lamina/domain_build.h); NULL with a reason in err if not. */
+struct domain *arch_build_domain(const struct boot_module *m,
+				 const struct domain_config *cfg, char *err,
+				 size_t errlen);
+
+/* End the run with status (lamina/run_end.h): never returns. */
+void arch_machine_exit(int status) __attribute__((noreturn));
+
+/* The frame audit (audit_frames): set up once; check every frame's type
+ * and counts (dying: a domain being torn down, else NULL); returns the
+ * number of problems reported. */
+void arch_frame_audit_init(void);
+unsigned long arch_frame_audit(const struct domain *dying, const char *when);
 
 /* Once at boot, before any vCPU runs: probe what switching needs. */
 void arch_sched_init(void);

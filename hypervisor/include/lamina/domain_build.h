@@ -25,7 +25,7 @@ struct domain_config {
  * protocol. On failure returns NULL with a one-line reason in err and
  * leaves nothing allocated.
  */
-struct domain *pv_build_domain(const struct boot_module *mod,
+struct domain *arch_build_domain(const struct boot_module *mod,
 			       const struct domain_config *cfg,
 			       char *err, size_t errlen);
 

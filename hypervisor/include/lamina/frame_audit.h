@@ -16,15 +16,7 @@
 
 struct domain;
 
-/* Reserve the audit's work arrays (once, at boot, when audit_frames is on). */
-void frame_audit_init(void);
-
-/*
- * Audit the whole frame table. dying: a domain that has ended but still owns
- * its frames (its references still count), or NULL. when: for the summary
- * line. Returns the number of problems found.
- */
-unsigned long frame_audit(const struct domain *dying, const char *when);
+/* arch_frame_audit_init() and arch_frame_audit(): lamina/arch.h. */
 
 /*
  * A frame the hypervisor itself keeps using on a domain's behalf.

@@ -28,8 +28,6 @@ bool timer_due(void);
 /* Run every expired timer and reprogram the hardware for the next one. */
 void timers_run(void);
 
-/* Set up the local APIC timer (x2APIC; TSC-deadline when available). */
-void apic_timer_init(void);
 /* Acknowledge the interrupt being handled. */
 void apic_eoi(void);
 

@@ -8,6 +8,7 @@
  * boot_pagetables.c (both pure, unit tested); this file allocates machine
  * frames, copies, and fills in the structures.
  */
+#include <lamina/arch.h>
 #include <lamina/boot_layout.h>
 #include <lamina/boot_pagetables.h>
 #include <lamina/config.h>
@@ -165,7 +166,7 @@ static struct domain *build_failed(struct domain *d)
 	return NULL;
 }
 
-struct domain *pv_build_domain(const struct boot_module *mod,
+struct domain *arch_build_domain(const struct boot_module *mod,
 			       const struct domain_config *cfg,
 			       char *err, size_t errlen)
 {

@@ -10,6 +10,7 @@
  * It runs at quiescent points only (a domain's end, the end of the run),
  * when no hypercall holds a transient reference.
  */
+#include <lamina/arch.h>
 #include <lamina/config.h>
 #include <lamina/console.h>
 #include <lamina/domain.h>
@@ -39,7 +40,7 @@ static const char *type_name(unsigned int t)
 	return t < sizeof(type_names) / sizeof(type_names[0]) ? type_names[t] : "?";
 }
 
-void frame_audit_init(void)
+void arch_frame_audit_init(void)
 {
 	if (exp_ref)
 		return;
@@ -231,7 +232,7 @@ static void check_frame(uint64_t mfn, const struct domain *owner)
 			mfn, type_name(fi->type), fi->type_count);
 }
 
-unsigned long frame_audit(const struct domain *dying, const char *when)
+unsigned long arch_frame_audit(const struct domain *dying, const char *when)
 {
 	unsigned int nr_domains = 0;
 
