@@ -61,7 +61,7 @@ void vcpu_kick(struct vcpu *v)
 	v->nr_poll_ports = 0;
 }
 
-size_t raw_copy_checked(void *dst, const void *src, size_t len)
+size_t arch_copy_checked(void *dst, const void *src, size_t len)
 {
 	if ((uintptr_t)src == BAD_ADDR || (uintptr_t)dst == BAD_ADDR ||
 	    dst == ro_arg)

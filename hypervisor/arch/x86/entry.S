@@ -313,13 +313,13 @@ enter_guest:
 	jmp	exit_to_guest_iret
 
 /*
- * size_t raw_copy_checked(void *dst, const void *src, size_t len)
+ * size_t arch_copy_checked(void *dst, const void *src, size_t len)
  * Returns the number of bytes not copied: a page fault in the middle stops
  * the copy and the fixup returns what was left. Whole quadwords first (one
  * iteration per 8 bytes), then the tail bytes.
  */
-	.globl raw_copy_checked
-raw_copy_checked:
+	.globl arch_copy_checked
+arch_copy_checked:
 	mov	%rdx, %rcx
 	shr	$3, %rcx
 .Lcopy_quads:

@@ -33,6 +33,10 @@ struct domain *arch_build_domain(const struct boot_module *m,
 				 const struct domain_config *cfg, char *err,
 				 size_t errlen);
 
+/* Copy len bytes with fault recovery (a #PF or #GP stops it): returns the
+ * number of bytes NOT copied. lamina/guest_access.h checks the range. */
+size_t arch_copy_checked(void *dst, const void *src, size_t len);
+
 /* End the run with status (lamina/run_end.h): never returns. */
 void arch_machine_exit(int status) __attribute__((noreturn));
 

@@ -18,8 +18,8 @@
 #include <lamina/config.h>
 #include <pv/errno.h>
 
-/* Raw copy with fault recovery; returns the number of bytes NOT copied. */
-size_t raw_copy_checked(void *dst, const void *src, size_t len);
+/* The copy itself: arch_copy_checked (lamina/arch.h). */
+#include <lamina/arch.h>
 
 /*
  * True if [va, va+len) is an address range a guest may name: it must not
@@ -48,7 +48,7 @@ static inline bool guest_va_range_ok(uint64_t va, size_t len)
 static inline int copy_from_guest(void *dst, uint64_t guest_src, size_t len)
 {
 	if (!guest_range_ok(guest_src, len) ||
-	    raw_copy_checked(dst, (const void *)guest_src, len))
+	    arch_copy_checked(dst, (const void *)guest_src, len))
 		return -XEN_EFAULT;
 	return 0;
 }
@@ -56,7 +56,7 @@ static inline int copy_from_guest(void *dst, uint64_t guest_src, size_t len)
 static inline int copy_to_guest(uint64_t guest_dst, const void *src, size_t len)
 {
 	if (!guest_range_ok(guest_dst, len) ||
-	    raw_copy_checked((void *)guest_dst, src, len))
+	    arch_copy_checked((void *)guest_dst, src, len))
 		return -XEN_EFAULT;
 	return 0;
 }
