@@ -100,11 +100,11 @@ int domain_alloc_vcpus(struct domain *d, unsigned int n)
 static void release_hypervisor_frames(struct domain *d)
 {
 	if (d->console_mfn)
-		put_writable_frame_ref(d, d->console_mfn);
+		arch_put_writable_frame_ref(d, d->console_mfn);
 	for (unsigned int i = 0; i < d->nr_grant_frames; i++)
-		put_writable_frame_ref(d, d->grant_frames[i]);
+		arch_put_writable_frame_ref(d, d->grant_frames[i]);
 	if (d->shared_info_mfn)
-		put_writable_frame_ref(d, d->shared_info_mfn);
+		arch_put_writable_frame_ref(d, d->shared_info_mfn);
 	d->console_mfn = 0;
 }
 

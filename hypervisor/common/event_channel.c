@@ -533,9 +533,9 @@ static void fifo_destroy(struct domain *d)
 
 	for (unsigned int i = 0; i < MAX_VCPUS_PER_DOM; i++)
 		if (t->fifo_vcpu[i].cb)
-			put_writable_frame_ref(d, t->fifo_cb_mfn[i]);
+			arch_put_writable_frame_ref(d, t->fifo_cb_mfn[i]);
 	for (unsigned int i = 0; i < t->fifo_array.nr_pages; i++)
-		put_writable_frame_ref(d, t->fifo_array_mfn[i]);
+		arch_put_writable_frame_ref(d, t->fifo_array_mfn[i]);
 	memset(&t->fifo_array, 0, sizeof(t->fifo_array));
 	memset(t->fifo_vcpu, 0, sizeof(t->fifo_vcpu));
 	memset(t->fifo_cb_mfn, 0, sizeof(t->fifo_cb_mfn));
@@ -552,7 +552,7 @@ static void fifo_destroy(struct domain *d)
  */
 static void *fifo_map_frame(struct domain *d, uint64_t mfn)
 {
-	if (get_writable_frame_ref(d, mfn))
+	if (arch_get_writable_frame_ref(d, mfn))
 		return NULL;
 	return mfn_to_virt(mfn);
 }

@@ -51,7 +51,7 @@ static int grow_table(struct domain *d, unsigned int n)
 		if (mfn == INVALID_MFN)
 			return -XEN_ENOMEM;
 		frame_get_ref(mfn_to_frame(mfn));       /* the allocation's own */
-		if (get_writable_frame_ref(d, mfn)) {
+		if (arch_get_writable_frame_ref(d, mfn)) {
 			free_frames(mfn, 1);
 			return -XEN_ENOMEM;
 		}

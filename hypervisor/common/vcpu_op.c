@@ -109,7 +109,7 @@ void vcpu_time_destroy(struct vcpu *v)
 	timer_stop(&v->periodic_timer);
 	v->periodic_period = 0;
 	if (vcpu_info_registered(v)) {
-		put_writable_frame_ref(v->domain, v->vcpu_info_mfn);
+		arch_put_writable_frame_ref(v->domain, v->vcpu_info_mfn);
 		v->vcpu_info_mfn = 0;
 		v->vcpu_info = default_vcpu_info(v);
 	}
@@ -336,7 +336,7 @@ static long op_register_vcpu_info(struct vcpu *v, uint64_t arg)
 	if (vcpu_info_registered(v))
 		return -XEN_EINVAL;
 	/* Xen answers -EINVAL for a frame it cannot take writable. */
-	if (info.mfn == 0 || get_writable_frame_ref(v->domain, info.mfn))
+	if (info.mfn == 0 || arch_get_writable_frame_ref(v->domain, info.mfn))
 		return -XEN_EINVAL;
 	v->vcpu_info_mfn = info.mfn;
 

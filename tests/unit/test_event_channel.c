@@ -849,7 +849,7 @@ static int frame_index(uint64_t mfn)
 	return -1;
 }
 
-int get_writable_frame_ref(const struct domain *d, uint64_t mfn)
+int arch_get_writable_frame_ref(const struct domain *d, uint64_t mfn)
 {
 	int i = frame_index(mfn);
 
@@ -862,7 +862,7 @@ int get_writable_frame_ref(const struct domain *d, uint64_t mfn)
 	return 0;
 }
 
-void put_writable_frame_ref(const struct domain *d, uint64_t mfn)
+void arch_put_writable_frame_ref(const struct domain *d, uint64_t mfn)
 {
 	int i = frame_index(mfn);
 

@@ -37,6 +37,17 @@ struct domain *arch_build_domain(const struct boot_module *m,
  * number of bytes NOT copied. lamina/guest_access.h checks the range. */
 size_t arch_copy_checked(void *dst, const void *src, size_t len);
 
+/*
+ * The frame rule: every guest frame the hypervisor reads or writes on its
+ * own (through the direct map, not the guest's page tables) holds one of
+ * these for as long as it does: a general reference and a WRITABLE type
+ * reference, so it can become neither a page table nor a descriptor page,
+ * nor be given back. 0, or -EINVAL (beyond RAM), -EPERM (not d's frame),
+ * -EBUSY (a page table or descriptor page now). arch/x86/pv/mm.c.
+ */
+int arch_get_writable_frame_ref(const struct domain *d, uint64_t mfn);
+void arch_put_writable_frame_ref(const struct domain *d, uint64_t mfn);
+
 /* End the run with status (lamina/run_end.h): never returns. */
 void arch_machine_exit(int status) __attribute__((noreturn));
 

@@ -34,17 +34,8 @@ void free_frames(uint64_t mfn, uint64_t count);
 /* Hypervisor-private zeroed memory, in whole pages, via the direct map. */
 void *alloc_xenheap(uint64_t bytes);
 
-/*
- * The frame rule: every guest frame the hypervisor reads or writes on its
- * own (through the direct map, not the guest's page tables) holds one of
- * these for as long as it does: a general reference and a WRITABLE type
- * reference, so it can become neither a page table nor a descriptor page,
- * nor be given back. 0, or -EINVAL (beyond RAM), -EPERM (not d's frame),
- * -EBUSY (a page table or descriptor page now). arch/x86/pv/mm.c.
- */
-struct domain;
-int get_writable_frame_ref(const struct domain *d, uint64_t mfn);
-void put_writable_frame_ref(const struct domain *d, uint64_t mfn);
+/* The frame rule's references: arch_get/put_writable_frame_ref, lamina/arch.h. */
+#include <lamina/arch.h>
 
 static inline struct frame_info *mfn_to_frame(uint64_t mfn)
 {

@@ -141,7 +141,7 @@ static int setup_domU_rings(struct domain *d, const struct pv_boot_layout *l)
 	int port;
 
 	d->xenstore_mfn = d->p2m[l->xenstore_pfn];
-	if ((port = get_writable_frame_ref(d, d->p2m[l->console_pfn])))
+	if ((port = arch_get_writable_frame_ref(d, d->p2m[l->console_pfn])))
 		return port;
 	d->console_mfn = d->p2m[l->console_pfn];
 	if ((port = evtchn_alloc_hypervisor_port(d, NULL)) < 0)
@@ -244,7 +244,7 @@ struct domain *arch_build_domain(const struct boot_module *mod,
 	d->shared_info = mfn_to_virt(d->shared_info_mfn);
 	frame_get_ref(mfn_to_frame(d->shared_info_mfn));        /* the allocation's */
 	/* The hypervisor writes vcpu_info, events and time here: frame rule. */
-	if (get_writable_frame_ref(d, d->shared_info_mfn)) {
+	if (arch_get_writable_frame_ref(d, d->shared_info_mfn)) {
 		snprintf(err, errlen, "cannot take shared_info as a writable frame");
 		return build_failed(d);
 	}

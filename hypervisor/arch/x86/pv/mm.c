@@ -89,7 +89,7 @@ int pv_install_boot_l4(struct domain *d, uint64_t l4_mfn)
  * or link the frame as a page table or to load it as a GDT/LDT frame; the
  * extra general reference keeps decrease_reservation from freeing it.
  */
-int get_writable_frame_ref(const struct domain *d, uint64_t mfn)
+int arch_get_writable_frame_ref(const struct domain *d, uint64_t mfn)
 {
 	struct pt_ctx c;
 
@@ -97,7 +97,7 @@ int get_writable_frame_ref(const struct domain *d, uint64_t mfn)
 	return pt_get_page_and_type(&c, mfn, FRAME_TYPE_WRITABLE);
 }
 
-void put_writable_frame_ref(const struct domain *d, uint64_t mfn)
+void arch_put_writable_frame_ref(const struct domain *d, uint64_t mfn)
 {
 	struct pt_ctx c;
 
@@ -109,12 +109,12 @@ void put_writable_frame_ref(const struct domain *d, uint64_t mfn)
 static int write_normal_page(const struct domain *d, uint64_t ptr, uint64_t val)
 {
 	uint64_t mfn = ptr >> PAGE_SHIFT;
-	int rc = get_writable_frame_ref(d, mfn);
+	int rc = arch_get_writable_frame_ref(d, mfn);
 
 	if (rc)
 		return rc;
 	*(uint64_t *)((char *)mfn_to_virt(mfn) + (ptr & (PAGE_SIZE - 8))) = val;
-	put_writable_frame_ref(d, mfn);
+	arch_put_writable_frame_ref(d, mfn);
 	return 0;
 }
 
@@ -322,13 +322,13 @@ static int copy_or_clear_page(const struct domain *d, uint64_t dst, uint64_t src
 		if (src >= max_mfn || frame_table[src].owner != d->domain_id)
 			return -XEN_EPERM;
 	}
-	if ((rc = get_writable_frame_ref(d, dst)))
+	if ((rc = arch_get_writable_frame_ref(d, dst)))
 		return rc;
 	if (copy)
 		memcpy(mfn_to_virt(dst), mfn_to_virt(src), PAGE_SIZE);
 	else
 		memset(mfn_to_virt(dst), 0, PAGE_SIZE);
-	put_writable_frame_ref(d, dst);
+	arch_put_writable_frame_ref(d, dst);
 	return 0;
 }
 
