@@ -6,6 +6,8 @@ on the serial console as "(d0) ...". All of these guests also pass on
 Xen 4.17 booted the same way (xen.gz with console=com1 dom0_mem=128M,max:128M).
 """
 
+from case_shapes import subtest_guest_case
+
 # 128 MiB for domain 0, as Xen's dom0_mem option spells it; boot_info is
 # told the page count it must find in start_info.nr_pages.
 DOM0_MEM = "dom0_mem=128M"
@@ -148,61 +150,24 @@ GUEST_CASES = [
     },
 ]
 
-GUEST_CASES.append({
-    "name": "guest-ptwr",
-    "modules": [("{build}/tests/guests/ptwr.elf", "")],
-    "expect_status": "poweroff",
-    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
-    "subtests": True,
-    "min_subtests": 25,
-})
+GUEST_CASES.append(subtest_guest_case("guest-ptwr", "ptwr", 25))
 
 # memory_op queries and reservation changes (tests/guests/memory_op.c);
 # 64 MiB so the frames above the initial mapping can be given back.
-GUEST_CASES.append({
-    "name": "guest-memory-op",
-    "cmdline": "dom0_mem=64M",
-    "modules": [("{build}/tests/guests/memory_op.elf", "")],
-    "expect_status": "poweroff",
-    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
-    "subtests": True,
-    "min_subtests": 80,
-})
+GUEST_CASES.append(subtest_guest_case("guest-memory-op", "memory_op", 80, cmdline="dom0_mem=64M"))
 
 # The paging part of the attack suite (tests/guests/attacks_mm.c): one line
 # per attack, each a subtest; 64 MiB leaves free frames above the initial
 # mapping for the suite's own tables.
-GUEST_CASES.append({
-    "name": "guest-attacks-mm",
-    "cmdline": "dom0_mem=64M",
-    "modules": [("{build}/tests/guests/attacks_mm.elf", "")],
-    "expect_status": "poweroff",
-    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
-    "subtests": True,
-    "min_subtests": 115,
-})
+GUEST_CASES.append(subtest_guest_case("guest-attacks-mm", "attacks_mm", 115, cmdline="dom0_mem=64M"))
 
 # Batches longer than one hypervisor chunk are continued (tests/guests/mmu_batch.c).
-GUEST_CASES.append({
-    "name": "guest-mmu-batch",
-    "modules": [("{build}/tests/guests/mmu_batch.elf", "")],
-    "expect_status": "poweroff",
-    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
-    "subtests": True,
-    "min_subtests": 11,
-})
+GUEST_CASES.append(subtest_guest_case("guest-mmu-batch", "mmu_batch", 11))
 
 # The descriptor-table and multicall part of the attack suite
 # (tests/guests/attacks_desc.c): set_gdt, update_descriptor, SET_LDT and
 # multicall, one line per check.
-GUEST_CASES.append({
-    "name": "guest-attacks-desc",
-    "modules": [("{build}/tests/guests/attacks_desc.elf", "")],
-    "expect_status": "poweroff",
-    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
-    "subtests": True,
-    "min_subtests": 71,
-})
+GUEST_CASES.append(subtest_guest_case("guest-attacks-desc", "attacks_desc", 71))
 
 # HYPERVISOR_iret to a non-canonical rip (with and without VGCF_in_syscall):
 # #GP(0) in the guest at that rip, as on Xen 4.17 (checked there too, in
@@ -256,24 +221,10 @@ GUEST_CASES.append({
 # Trap paths from guest user mode (tests/guests/user_attacks.c): syscall
 # without a callback, int n through DPL-0 / missing / DPL-3 entries, a
 # kernel read, int3; each trap checked on the kernel's side.
-GUEST_CASES.append({
-    "name": "guest-user-attacks",
-    "modules": [("{build}/tests/guests/user_attacks.elf", "")],
-    "expect_status": "poweroff",
-    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
-    "subtests": True,
-    "min_subtests": 7,
-})
+GUEST_CASES.append(subtest_guest_case("guest-user-attacks", "user_attacks", 7))
 
 # A return the CPU refuses goes to the failsafe callback (tests/guests/failsafe.c).
-GUEST_CASES.append({
-    "name": "guest-failsafe",
-    "modules": [("{build}/tests/guests/failsafe.elf", "")],
-    "expect_status": "poweroff",
-    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
-    "subtests": True,
-    "min_subtests": 4,
-})
+GUEST_CASES.append(subtest_guest_case("guest-failsafe", "failsafe", 4))
 
 # The PV clock, wall clock and time hypercalls (tests/guests/timeguest.c).
 GUEST_CASES.append({
@@ -299,14 +250,7 @@ GUEST_CASES.append({
 # Event channels in one domain (tests/guests/evtchn.c): every EVTCHNOP and
 # its refusals with Xen's error codes, the two-level bits in shared_info,
 # and the upcall on send / unmask once events are unmasked.
-GUEST_CASES.append({
-    "name": "guest-evtchn",
-    "modules": [("{build}/tests/guests/evtchn.elf", "")],
-    "expect_status": "poweroff",
-    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
-    "subtests": True,
-    "min_subtests": 103,
-})
+GUEST_CASES.append(subtest_guest_case("guest-evtchn", "evtchn", 103))
 
 # make run's system: the guest kernel as domain 0 and again as domain 1,
 # unprivileged (no SIF_INITDOMAIN), which prints through its PV console
@@ -525,14 +469,7 @@ GUEST_CASES.append({
 })
 
 # Grant-table set-up (tests/guests/gnttab.c).
-GUEST_CASES.append({
-    "name": "guest-gnttab",
-    "modules": [("{build}/tests/guests/gnttab.elf", "")],
-    "expect_status": "poweroff",
-    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
-    "subtests": True,
-    "min_subtests": 26,
-})
+GUEST_CASES.append(subtest_guest_case("guest-gnttab", "gnttab", 26))
 
 # INIT_P2M (as Linux's kernel asks): the p2m list mapped at 512 GiB, outside
 # the initial mapping (tests/guests/boot_info_init_p2m.mk).
@@ -548,14 +485,7 @@ GUEST_CASES.append({
 })
 
 # Hardware breakpoints for guests (tests/guests/debugreg.c).
-GUEST_CASES.append({
-    "name": "guest-debugreg",
-    "modules": [("{build}/tests/guests/debugreg.elf", "")],
-    "expect_status": "poweroff",
-    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
-    "subtests": True,
-    "min_subtests": 18,
-})
+GUEST_CASES.append(subtest_guest_case("guest-debugreg", "debugreg", 18))
 
 # Every CPUID leaf a PV kernel sees (tests/guests/cpuid_dump.c); the same
 # binary on Xen gives the reference to diff against (docs/debugging.md).
@@ -584,11 +514,4 @@ GUEST_CASES.append({
 # Page-table sequences whose results must not depend on the hypercall path
 # (tests/guests/fast_slow_parity.c); the suite's second pass runs it with
 # the fast path off.
-GUEST_CASES.append({
-    "name": "guest-fast-slow-parity",
-    "modules": [("{build}/tests/guests/fast_slow_parity.elf", "")],
-    "expect_status": "poweroff",
-    "expect": [r"^\(d0\) \d+ passed, 0 failed"],
-    "subtests": True,
-    "min_subtests": 10,
-})
+GUEST_CASES.append(subtest_guest_case("guest-fast-slow-parity", "fast_slow_parity", 10))
